@@ -1,0 +1,194 @@
+"""Reading TOML files a user wrote: safely, and with positions for errors.
+
+The standard parser gives a position only for syntax errors; ``KeyLocator``
+finds the line of a key so that validation errors can point at it too.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+from reminder.errors import ConfigError, Problem
+from reminder.paths import Traversable
+
+MAX_BYTES = 1024 * 1024
+"""No hand-written config or routine comes near this; a larger file is a mistake."""
+
+KeyPath = tuple[str | int, ...]
+
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def format_path(path: Sequence[str | int]) -> str:
+    """``("schedule", 1, "at", 0)`` → ``schedule[1].at[0]``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            name = part if _BARE_KEY.match(part) else '"' + part.replace('"', '\\"') + '"'
+            out += f".{name}" if out else name
+    return out
+
+
+def read_text(path: Traversable, shown: str) -> str:
+    """The file's text, or a ConfigError that says in a sentence what is wrong."""
+
+    def fail(message: str, line: int | None = None, column: int | None = None) -> ConfigError:
+        return ConfigError([Problem(shown, "", message, line, column)])
+
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise fail(
+            "no such file; check the path, or run `reminder init` to create a config"
+        ) from None
+    except IsADirectoryError:
+        raise fail("is a directory, not a file; give the path of a .toml file") from None
+    except PermissionError:
+        raise fail("cannot be read (permission denied); check the file's owner and mode") from None
+    except OSError as error:
+        raise fail(f"cannot be read: {error.strerror or error}") from None
+    if len(data) > MAX_BYTES:
+        raise fail(
+            f"is larger than {MAX_BYTES // 1024} KiB, far more than any config or routine "
+            "needs; is this the right file?"
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line, column = _line_col_of_byte(data, error.start)
+        raise fail("is not UTF-8 text; save it as UTF-8 in your editor", line, column) from None
+    if "\x00" in text:
+        raise fail("contains NUL bytes, so it is not a text file; is this the right file?")
+    return text
+
+
+def _line_col_of_byte(data: bytes, offset: int) -> tuple[int, int]:
+    before = data[:offset]
+    line = before.count(b"\n") + 1
+    column = offset - (before.rfind(b"\n") + 1) + 1
+    return line, column
+
+
+_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_AT_END = re.compile(r"\s*\(at end of document\)$")
+
+
+def parse(text: str, shown: str) -> dict[str, Any]:
+    """Parse TOML text; a syntax error becomes a Problem with its line and column."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        line: int | None = None
+        column: int | None = None
+        if match := _POSITION.search(message):
+            line, column = int(match[1]), int(match[2])
+            message = message[: match.start()]
+        elif match := _AT_END.search(message):
+            line = text.count("\n") + 1
+            column = len(text) - (text.rfind("\n") + 1) + 1
+            message = message[: match.start()] + " at the end of the file"
+        if line is None:  # pragma: no cover - every tomllib error has a position
+            line, column = 1, 1
+        table = KeyLocator(text).table_at(line)
+        problem = Problem(shown, format_path(table), f"TOML syntax error: {message}", line, column)
+        raise ConfigError([problem]) from None
+
+
+def load(path: Traversable, shown: str) -> tuple[dict[str, Any], str]:
+    """Read and parse a TOML file a user wrote; returns the data and its text."""
+    text = read_text(path, shown)
+    return parse(text, shown), text
+
+
+_ARRAY_HEADER = re.compile(r"^\s*\[\[\s*([^\]]+?)\s*\]\]")
+_TABLE_HEADER = re.compile(r"^\s*\[\s*([^\]\[]+?)\s*\]")
+_KEY_LINE = re.compile(
+    r"""^(\s*)((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*="""
+)
+_KEY_PART = re.compile(r"""[A-Za-z0-9_-]+|"[^"]*"|'[^']*'""")
+
+
+def _split_key(dotted: str) -> list[str]:
+    return [p[1:-1] if p[0] in "\"'" else p for p in _KEY_PART.findall(dotted)]
+
+
+class KeyLocator:
+    """Maps key paths to the line and column where a file defines them.
+
+    A line scanner, not a parser: it knows table headers, arrays of tables and
+    ``key = value`` lines, which is where nearly every hand-written key lives.
+    Keys inside inline tables are located at the key that holds the table.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._where: dict[KeyPath, tuple[int, int]] = {}
+        self._tables: list[tuple[int, KeyPath]] = []  # (line, table path) in file order
+        self._scan(text)
+
+    def _resolve(self, parts: list[str], counts: dict[tuple[str, ...], int]) -> list[str | int]:
+        resolved: list[str | int] = []
+        for i, part in enumerate(parts):
+            resolved.append(part)
+            name = tuple(parts[: i + 1])
+            if name in counts:
+                resolved.append(counts[name] - 1)
+        return resolved
+
+    def _scan(self, text: str) -> None:
+        counts: dict[tuple[str, ...], int] = {}
+        table: KeyPath = ()
+        in_multiline: str | None = None
+        for number, line in enumerate(text.splitlines(), start=1):
+            if in_multiline is not None:
+                if line.count(in_multiline) % 2 == 1:
+                    in_multiline = None
+                continue
+            if match := _ARRAY_HEADER.match(line):
+                parts = _split_key(match[1])
+                counts[tuple(parts)] = counts.get(tuple(parts), 0) + 1
+                table = tuple(self._resolve(parts, counts))
+                self._tables.append((number, table))
+                self._where.setdefault(table, (number, line.index("[") + 1))
+                continue
+            if match := _TABLE_HEADER.match(line):
+                table = tuple(self._resolve(_split_key(match[1]), counts))
+                self._tables.append((number, table))
+                self._where.setdefault(table, (number, line.index("[") + 1))
+                continue
+            if match := _KEY_LINE.match(line):
+                key = (*table, *_split_key(match[2]))
+                self._where.setdefault(key, (number, len(match[1]) + 1))
+                rest = line[match.end() :]
+                for quote in ('"""', "'''"):
+                    if rest.count(quote) % 2 == 1:
+                        in_multiline = quote
+
+    def find(self, path: Sequence[str | int]) -> tuple[int, int] | None:
+        """Line and column of the longest prefix of ``path`` the file defines."""
+        key = tuple(path)
+        while key:
+            if key in self._where:
+                return self._where[key]
+            key = key[:-1]
+        return None
+
+    def table_at(self, line: int) -> KeyPath:
+        """The table a line belongs to (the last header above it)."""
+        current: KeyPath = ()
+        for start, table in self._tables:
+            if start > line:
+                break
+            current = table
+        return current
