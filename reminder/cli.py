@@ -1,0 +1,338 @@
+"""The ``reminder`` command line. Thin: parse arguments, call the core, print.
+
+Start-up matters: only what a command needs is imported, and never
+APScheduler, jeepney or plyer outside ``run``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from reminder import __version__
+from reminder.errors import ConfigError, ExitStatus, ReminderError
+
+if TYPE_CHECKING:
+    from reminder.config import Config
+    from reminder.paths import Paths
+    from reminder.routine import Routine
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass
+class Environment:
+    """What a command may touch of the outside world; tests pass their own."""
+
+    now: Callable[[], dt.datetime] = _now
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+
+    def paths(self, config_option: str | None) -> Paths:
+        from reminder.paths import find_paths
+
+        return find_paths(config_option, self.environ)
+
+
+class ReminderGroup(click.Group):
+    """Turns every ReminderError into its message and exit status, once."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ConfigError as error:
+            for problem in error.problems:
+                click.echo(str(problem), err=True)
+            count = len(error.problems)
+            noun = "problem" if count == 1 else "problems"
+            click.echo(
+                f"Found {count} {noun}; fix {'it' if count == 1 else 'them'} and try again.",
+                err=True,
+            )
+            ctx.exit(error.status)
+        except ReminderError as error:
+            click.echo(error.message, err=True)
+            ctx.exit(error.status)
+
+
+def config_option(function: F) -> F:
+    return click.option(
+        "--config",
+        "config_path",
+        metavar="PATH",
+        default=None,
+        help="Config file to use (default: REMINDER_CONFIG, else the standard location).",
+    )(function)
+
+
+def json_option(function: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON (stable, documented).")(
+        function
+    )
+
+
+def _env(ctx: click.Context) -> Environment:
+    env = ctx.find_object(Environment)
+    return env if env is not None else Environment()
+
+
+def _print_json(data: Any) -> None:
+    import json
+
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _load(env: Environment, config_path: str | None) -> tuple[Paths, Config]:
+    from reminder.config import load_config
+
+    paths = env.paths(config_path)
+    return paths, load_config(paths)
+
+
+@click.group(cls=ReminderGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(
+    __version__, "-V", "--version", prog_name="reminder", message="%(prog)s %(version)s"
+)
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Exercise reminders that walk you through release, stretch and
+    strengthen routines, step by step, at the times you choose.
+
+    This is a reminder and timer, not medical advice. Sharp, radiating or
+    worsening pain, numbness or weakness: see a clinician.
+    """
+    ctx.ensure_object(Environment)
+
+
+@cli.command()
+@config_option
+@click.pass_context
+def validate(ctx: click.Context, config_path: str | None) -> None:
+    """Check the config and every routine it uses."""
+    env = _env(ctx)
+    paths, config = _load(env, config_path)
+    if config.is_default:
+        click.echo(
+            f"No config file at {paths.config_file}, so the built-in default applies: "
+            "gluteus-medius on weekdays at 10:30 and 16:00.\n"
+            "Run `reminder init` to create a config you can edit."
+        )
+        return
+    schedules = len(config.schedules)
+    used = sorted({s.routine for s in config.schedules})
+    click.echo(
+        f"{config.shown} is valid: {schedules} schedule{'s' if schedules != 1 else ''}, "
+        f"routines {', '.join(used)}."
+    )
+
+
+def _find_routine(env: Environment, reference: str, config_path: str | None) -> Routine:
+    from reminder.library import is_path_reference, path_reference, routine_files
+
+    paths = env.paths(config_path)
+    if is_path_reference(reference):
+        return path_reference(reference, None).load()
+    files = routine_files(paths)
+    if reference in files:
+        return files[reference].load()
+    inline: Mapping[str, Routine] = {}
+    if paths.config_file.exists():
+        inline = _load(env, config_path)[1].routines
+        if reference in inline:
+            return inline[reference]
+    available = ", ".join(sorted({*files, *inline}))
+    raise ReminderError(
+        f'There is no routine named "{reference}". Available: {available}. '
+        "A routine file can also be given by its path.",
+        ExitStatus.USAGE,
+    )
+
+
+@cli.command()
+@click.argument("routine")
+@json_option
+@config_option
+@click.pass_context
+def plan(ctx: click.Context, routine: str, as_json: bool, config_path: str | None) -> None:
+    """Show ROUTINE's timed steps: a name, or the path of a routine file."""
+    from reminder.plan import build_plan
+
+    found = _find_routine(_env(ctx), routine, config_path)
+    steps = build_plan(found)
+    if as_json:
+        _print_json(steps.to_json())
+        return
+    from reminder.display import plan_table
+
+    click.echo(plan_table(steps, found))
+
+
+@cli.command(name="next")
+@click.option(
+    "--count",
+    "-n",
+    type=click.IntRange(1, 1000),
+    default=5,
+    show_default=True,
+    help="How many sessions to show.",
+)
+@json_option
+@config_option
+@click.pass_context
+def next_(ctx: click.Context, count: int, as_json: bool, config_path: str | None) -> None:
+    """Show the upcoming sessions."""
+    from reminder.calendar import upcoming
+
+    env = _env(ctx)
+    _, config = _load(env, config_path)
+    now = env.now()
+    sessions = upcoming(config, now, count)
+    if as_json:
+        _print_json([s.to_json() for s in sessions])
+        return
+    from reminder.display import sessions_table
+
+    zone = config.settings.timezone_name
+    if zone == "local":
+        zone = f"local: {config.settings.timezone}"
+    source = "built-in default" if config.is_default else config.shown
+    click.echo(f"Upcoming sessions ({source}; times in {zone}):")
+    if not sessions:
+        click.echo(
+            "None: every scheduled time falls in quiet hours or on no day. Check [settings] quiet_hours and each schedule's days."
+        )
+        return
+    titles = {name: r.title for name, r in config.routines.items()}
+    click.echo(sessions_table(sessions, now.astimezone(config.settings.timezone), titles))
+
+
+@cli.command()
+@json_option
+@config_option
+@click.pass_context
+def routines(ctx: click.Context, as_json: bool, config_path: str | None) -> None:
+    """List the bundled and user routines."""
+    from reminder.errors import Problem
+    from reminder.library import routine_files
+    from reminder.plan import build_plan
+
+    env = _env(ctx)
+    paths = env.paths(config_path)
+    found: list[Routine] = []
+    problems: list[Problem] = []
+    for file in routine_files(paths).values():
+        try:
+            found.append(file.load())
+        except ConfigError as error:
+            problems.extend(error.problems)
+    if paths.config_file.exists():
+        try:
+            config = _load(env, config_path)[1]
+            found.extend(r for r in config.routines.values() if r.source == "config")
+        except ConfigError as error:
+            problems.extend(error.problems)
+    rows = [(r, build_plan(r).total_seconds) for r in found]
+    if as_json:
+        _print_json(
+            [
+                {
+                    "name": r.name,
+                    "title": r.title,
+                    "muscle": r.muscle,
+                    "total_seconds": total,
+                    "source": r.source,
+                    "path": r.path,
+                }
+                for r, total in rows
+            ]
+        )
+    else:
+        from reminder.display import minutes
+
+        width = max((len(r.name) for r, _ in rows), default=0)
+        for r, total in rows:
+            click.echo(f"{r.name.ljust(width)}  {minutes(total):>6}  {r.source:<7}  {r.title}")
+    if problems:
+        raise ConfigError(problems)
+
+
+@cli.command()
+@click.option(
+    "--force", is_flag=True, help="Replace an existing config (the old one is kept as .bak)."
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be written; write nothing.")
+@config_option
+@click.pass_context
+def init(ctx: click.Context, force: bool, dry_run: bool, config_path: str | None) -> None:
+    """Write the example config, with every setting explained, for editing."""
+    from reminder.files import write_atomically
+    from reminder.paths import example_config
+
+    paths = _env(ctx).paths(config_path)
+    target = paths.config_file
+    exists = target.exists() or target.is_symlink()
+    if target.is_dir():
+        raise ReminderError(
+            f"{target} is a directory; give a file path with --config.", ExitStatus.CONFIG
+        )
+    if exists and not force:
+        raise ReminderError(
+            f"{target} already exists, so nothing was written. Edit it, or run "
+            "`reminder init --force` to replace it (the old one is kept as a .bak file)."
+        )
+    backup = target.with_name(target.name + ".bak")
+    if dry_run:
+        if exists:
+            click.echo(f"Would keep the old config as {backup}.")
+        click.echo(f"Would write the example config to {target}.")
+        return
+    if exists:
+        write_atomically(backup, target.read_bytes())
+        click.echo(f"Kept the old config as {backup}.")
+    write_atomically(target, example_config().read_bytes())
+    click.echo(f"Wrote {target}. Edit it, then check it with `reminder validate`.")
+
+
+@cli.command()
+@json_option
+@config_option
+@click.pass_context
+def paths(ctx: click.Context, as_json: bool, config_path: str | None) -> None:
+    """Show where reminder reads and writes its files."""
+    from reminder.paths import bundled_routines_dir
+
+    found = _env(ctx).paths(config_path)
+    table = {
+        "config": str(found.config_file),
+        "config_from": found.config_from,
+        "routines": str(found.routines_dir),
+        "bundled_routines": str(bundled_routines_dir()),
+        "state": str(found.state_dir),
+        "history": str(found.history_db),
+        "control_socket": str(found.control_socket),
+    }
+    if as_json:
+        _print_json(table)
+        return
+    width = max(len(k) for k in table)
+    for key, value in table.items():
+        note = " (does not exist yet)" if key == "config" and not found.config_file.exists() else ""
+        click.echo(f"{key.replace('_', ' ').ljust(width)}  {value}{note}")
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="reminder")
+    except BrokenPipeError:
+        # Output piped into something like `head` that stopped reading.
+        sys.stderr.close()
+        sys.exit(ExitStatus.FAILURE)

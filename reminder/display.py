@@ -1,0 +1,113 @@
+"""Text for people: durations, steps, plan tables and session lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from reminder.calendar import Occurrence
+from reminder.plan import Plan, Step
+from reminder.routine import PHASES, Routine
+from reminder.schema import WEEKDAYS, format_seconds
+
+__all__ = ["format_seconds", "plan_table", "sessions_table", "step_action", "until"]
+
+
+def minutes(seconds: int) -> str:
+    """Rounded for summaries: ``1195`` → ``20 min``; under a minute in seconds."""
+    if seconds < 60:
+        return f"{seconds} s"
+    return f"{round(seconds / 60)} min"
+
+
+def step_action(step: Step) -> str:
+    """What the person does in this step, in a few words."""
+    if step.kind == "ready":
+        return "get ready"
+    if step.kind == "switch":
+        return "switch sides"
+    if step.kind == "rest":
+        return "rest"
+    if step.reps is not None:
+        return f"{step.reps} reps"
+    return "hold"
+
+
+def plan_table(plan: Plan, routine: Routine) -> str:
+    rows: list[tuple[str, ...]] = [("start", "phase", "exercise", "step", "side", "set", "time")]
+    subtotal_rows: dict[int, str] = {}
+    last_phase = last_exercise = None
+    for index, step in enumerate(plan.steps):
+        phase = step.phase.capitalize() if step.phase != last_phase else ""
+        exercise = step.exercise if (step.exercise, step.phase) != last_exercise else ""
+        last_phase, last_exercise = step.phase, (step.exercise, step.phase)
+        rows.append(
+            (
+                _clock(step.offset),
+                phase,
+                exercise,
+                step_action(step),
+                step.side or "-",
+                str(step.set) if step.set is not None else "-",
+                format_seconds(step.duration),
+            )
+        )
+        next_index = index + 1
+        if next_index == len(plan.steps) or plan.steps[next_index].phase != step.phase:
+            subtotal_rows[len(rows)] = (
+                f"{step.phase.capitalize()} total: {format_seconds(plan.phase_seconds(step.phase))}"
+            )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        f"{routine.title} ({routine.name}, {routine.source}): {format_seconds(plan.total_seconds)}"
+    ]
+    if routine.about:
+        lines.append(routine.about)
+    lines.append("")
+    for number, row in enumerate(rows):
+        cells = [row[0].rjust(widths[0])] + [
+            c.ljust(w) for c, w in zip(row[1:], widths[1:], strict=True)
+        ]
+        lines.append("  ".join(cells).rstrip())
+        if number + 1 in subtotal_rows:
+            lines.append(" " * (widths[0] + 2) + subtotal_rows[number + 1])
+            lines.append("")
+    phases = " · ".join(f"{p} {format_seconds(plan.phase_seconds(p))}" for p in PHASES)
+    lines.append(f"Total: {format_seconds(plan.total_seconds)} ({phases})")
+    return "\n".join(lines)
+
+
+def _clock(seconds: int) -> str:
+    minutes_, secs = divmod(seconds, 60)
+    return f"{minutes_}:{secs:02d}"
+
+
+def until(moment: dt.datetime, now: dt.datetime) -> str:
+    """``in 2 h 5 min`` — how far away a moment is, to the minute."""
+    seconds = int((moment - now).total_seconds())
+    if seconds < 60:
+        return "in under a minute"
+    days, rest = divmod(seconds // 60, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [
+        f"{days} d" if days else "",
+        f"{hours} h" if hours else "",
+        f"{mins} min" if mins and not days else "",
+    ]
+    return "in " + " ".join(p for p in parts if p)
+
+
+def when(moment: dt.datetime) -> str:
+    """``Mon 30 Nov 10:30`` in the moment's own zone."""
+    return f"{WEEKDAYS[moment.weekday()].capitalize()} {moment.day:2d} {moment:%b %H:%M}"
+
+
+def sessions_table(sessions: Sequence[Occurrence], now: dt.datetime, titles: dict[str, str]) -> str:
+    width = max((len(s.routine) for s in sessions), default=0)
+    lines = []
+    for session in sessions:
+        title = titles.get(session.routine, "")
+        lines.append(
+            f"{when(session.at)}  {session.routine.ljust(width)}  {until(session.at, now):<16}  {title}".rstrip()
+        )
+    return "\n".join(lines)

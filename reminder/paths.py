@@ -1,0 +1,82 @@
+"""Every location reminder reads or writes; nothing else builds a user path.
+
+platformdirs gives each system's conventions ($XDG_* on Linux, Library on
+macOS, AppData on Windows); REMINDER_CONFIG and --config override the config
+file.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    from importlib.resources.abc import Traversable as Traversable
+else:  # pragma: no cover - Python 3.10
+    from importlib.abc import Traversable as Traversable
+
+APP = "reminder"
+CONFIG_ENV = "REMINDER_CONFIG"
+
+
+@dataclass(frozen=True)
+class Paths:
+    config_file: Path
+    config_from: str
+    """Where the config path came from: "--config", REMINDER_CONFIG or "default"."""
+    config_dir: Path
+    routines_dir: Path
+    state_dir: Path
+    runtime_dir: Path
+
+    @property
+    def control_socket(self) -> Path:
+        return self.runtime_dir / "control.sock"
+
+    @property
+    def history_db(self) -> Path:
+        return self.state_dir / "history.sqlite3"
+
+
+def find_paths(config_option: str | None = None, environ: Mapping[str, str] | None = None) -> Paths:
+    import platformdirs
+
+    env = os.environ if environ is None else environ
+    config_dir = Path(platformdirs.user_config_dir(APP, appauthor=False, roaming=True))
+    state_dir = Path(platformdirs.user_state_dir(APP, appauthor=False))
+    if config_option:
+        config_file, config_from = Path(config_option).expanduser(), "--config"
+    elif env.get(CONFIG_ENV):
+        config_file, config_from = Path(env[CONFIG_ENV]).expanduser(), CONFIG_ENV
+    else:
+        config_file, config_from = config_dir / "config.toml", "default"
+    runtime = env.get("XDG_RUNTIME_DIR")
+    runtime_dir = Path(runtime) / APP if runtime else state_dir / "run"
+    return Paths(
+        config_file=config_file,
+        config_from=config_from,
+        config_dir=config_dir,
+        routines_dir=config_dir / "routines",
+        state_dir=state_dir,
+        runtime_dir=runtime_dir,
+    )
+
+
+def _shipped(name: str) -> Traversable:
+    """A file or folder shipped inside the wheel (top level in a source checkout)."""
+    packaged = resources.files("reminder") / name
+    if packaged.is_file() or packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / name
+
+
+def bundled_routines_dir() -> Traversable:
+    return _shipped("schedules")
+
+
+def example_config() -> Traversable:
+    return _shipped("config.example.toml")
