@@ -11,13 +11,14 @@ import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 if sys.version_info >= (3, 11):
-    from importlib.resources.abc import Traversable as Traversable
+    from importlib.resources.abc import Traversable
 else:  # pragma: no cover - Python 3.10
-    from importlib.abc import Traversable as Traversable
+    from importlib.abc import Traversable
+
+__all__ = ["Paths", "Traversable", "bundled_routines_dir", "example_config", "find_paths"]
 
 APP = "reminder"
 CONFIG_ENV = "REMINDER_CONFIG"
@@ -68,6 +69,8 @@ def find_paths(config_option: str | None = None, environ: Mapping[str, str] | No
 
 def _shipped(name: str) -> Traversable:
     """A file or folder shipped inside the wheel (top level in a source checkout)."""
+    from importlib import resources
+
     packaged = resources.files("reminder") / name
     if packaged.is_file() or packaged.is_dir():
         return packaged

@@ -6,6 +6,7 @@ finds the line of a key so that validation errors can point at it too.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Sequence
@@ -112,16 +113,20 @@ def load(path: Traversable, shown: str) -> tuple[dict[str, Any], str]:
     return parse(text, shown), text
 
 
-_ARRAY_HEADER = re.compile(r"^\s*\[\[\s*([^\]]+?)\s*\]\]")
-_TABLE_HEADER = re.compile(r"^\s*\[\s*([^\]\[]+?)\s*\]")
-_KEY_LINE = re.compile(
-    r"""^(\s*)((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*="""
-)
-_KEY_PART = re.compile(r"""[A-Za-z0-9_-]+|"[^"]*"|'[^']*'""")
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], ...]:
+    """The line scanner's patterns, compiled only when an error needs a position."""
+    key = r"""(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')"""
+    return (
+        re.compile(r"^\s*\[\[\s*([^\]]+?)\s*\]\]"),  # [[array.of.tables]]
+        re.compile(r"^\s*\[\s*([^\]\[]+?)\s*\]"),  # [table]
+        re.compile(rf"^(\s*)({key}(?:\s*\.\s*{key})*)\s*="),  # key = value
+        re.compile(key),
+    )
 
 
 def _split_key(dotted: str) -> list[str]:
-    return [p[1:-1] if p[0] in "\"'" else p for p in _KEY_PART.findall(dotted)]
+    return [p[1:-1] if p[0] in "\"'" else p for p in _patterns()[3].findall(dotted)]
 
 
 class KeyLocator:
@@ -147,6 +152,7 @@ class KeyLocator:
         return resolved
 
     def _scan(self, text: str) -> None:
+        array_header, table_header, key_line, _ = _patterns()
         counts: dict[tuple[str, ...], int] = {}
         table: KeyPath = ()
         in_multiline: str | None = None
@@ -155,19 +161,19 @@ class KeyLocator:
                 if line.count(in_multiline) % 2 == 1:
                     in_multiline = None
                 continue
-            if match := _ARRAY_HEADER.match(line):
+            if match := array_header.match(line):
                 parts = _split_key(match[1])
                 counts[tuple(parts)] = counts.get(tuple(parts), 0) + 1
                 table = tuple(self._resolve(parts, counts))
                 self._tables.append((number, table))
                 self._where.setdefault(table, (number, line.index("[") + 1))
                 continue
-            if match := _TABLE_HEADER.match(line):
+            if match := table_header.match(line):
                 table = tuple(self._resolve(_split_key(match[1]), counts))
                 self._tables.append((number, table))
                 self._where.setdefault(table, (number, line.index("[") + 1))
                 continue
-            if match := _KEY_LINE.match(line):
+            if match := key_line.match(line):
                 key = (*table, *_split_key(match[2]))
                 self._where.setdefault(key, (number, len(match[1]) + 1))
                 rest = line[match.end() :]
