@@ -22,11 +22,17 @@ _EMPTY_DAYS_LIMIT = 15
 """Schedules repeat weekly; fifteen empty days in a row mean nothing ever runs."""
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Occurrence:
     at: dt.datetime
     schedule: int
     routine: str
+
+    @property
+    def order(self) -> tuple[float, int]:
+        """Time order. Datetimes that share a tzinfo compare by wall clock,
+        ignoring fold, so in a repeated DST hour only the instant is right."""
+        return (self.at.timestamp(), self.schedule)
 
     def to_json(self) -> dict[str, object]:
         return {"at": self.at.isoformat(), "routine": self.routine, "schedule": self.schedule}
@@ -92,6 +98,7 @@ def occurrences(config: Config, after: dt.datetime) -> Iterator[Occurrence]:
         raise ValueError("after must be time-zone aware")
     tz = config.settings.timezone
     quiet = config.settings.quiet_hours
+    after_instant = after.timestamp()
     # Windows may wrap past midnight, so yesterday's may still be running.
     day = after.astimezone(tz).date() - _DAY
     pending: list[Occurrence] = []
@@ -100,19 +107,19 @@ def occurrences(config: Config, after: dt.datetime) -> Iterator[Occurrence]:
         today: list[Occurrence] = []
         for schedule in config.schedules:
             for moment in _schedule_day(schedule, day, tz):
-                if moment > after and not _in_quiet_hours(moment, quiet):
+                if moment.timestamp() > after_instant and not _in_quiet_hours(moment, quiet):
                     today.append(Occurrence(moment, schedule.index, schedule.routine))
         empty_days = 0 if today else empty_days + 1
         if empty_days > _EMPTY_DAYS_LIMIT:
-            yield from sorted(pending)
+            yield from sorted(pending, key=lambda o: o.order)
             return
         pending.extend(today)
-        pending.sort()
+        pending.sort(key=lambda o: o.order)
         # Occurrences generated for later days start no earlier than the next
         # day's midnight, less a wrapped window's tail; anything before the
         # start of tomorrow's day is final.
-        horizon = resolve_wall_time(day + _DAY, dt.time(0), tz)
-        while pending and pending[0].at < horizon:
+        horizon = resolve_wall_time(day + _DAY, dt.time(0), tz).timestamp()
+        while pending and pending[0].at.timestamp() < horizon:
             yield pending.pop(0)
         day += _DAY
 

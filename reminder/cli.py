@@ -7,10 +7,9 @@ APScheduler, jeepney or plyer outside ``run``.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -35,12 +34,11 @@ class Environment:
     """What a command may touch of the outside world; tests pass their own."""
 
     now: Callable[[], dt.datetime] = _now
-    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
 
     def paths(self, config_option: str | None) -> Paths:
         from reminder.paths import find_paths
 
-        return find_paths(config_option, self.environ)
+        return find_paths(config_option)
 
 
 class ReminderGroup(click.Group):

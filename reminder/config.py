@@ -80,7 +80,9 @@ def load_config(paths: Paths) -> Config:
             path=None,
             paths=paths,
         )
-    data, text = tomlfile.load(path, shown)
+    data, text = tomlfile.load(
+        path, shown, "check the path, or run `reminder init` to create a config there"
+    )
     return parse_config(data, text=text, shown=shown, path=path, paths=paths)
 
 
@@ -94,6 +96,7 @@ def parse_config(
     settings = _parse_settings(top.get("settings") or {}, report)
 
     inline: dict[str, Routine] = {}
+    broken_inline: set[str] = set()  # reported already; schedules using them say no more
     for name, body in (top.get("routines") or {}).items():
         try:
             schema.routine_name(name)
@@ -105,6 +108,8 @@ def parse_config(
         )
         if routine is not None:
             inline[name] = routine
+        else:
+            broken_inline.add(name)
 
     schedule_data = top.get("schedule")
     if schedule_data is None and "schedule" not in data:
@@ -119,15 +124,18 @@ def parse_config(
     files = routine_files(paths)
     routines: dict[str, Routine] = dict(inline)
     schedules: list[Schedule] = []
+    resolved: dict[str, Routine | None] = {}  # each routine loaded and reported once
     for index, item in enumerate(schedule_data or []):
         schedule = _parse_schedule(item, index, report)
-        if schedule is None:
+        reference = item.get("routine") if isinstance(item, dict) else None
+        if not isinstance(reference, str) or reference in broken_inline:
             continue
-        reference = schedule.routine
-        routine = _resolve_routine(
-            reference, ("schedule", index, "routine"), inline, files, path, report, problems
-        )
-        if routine is None:
+        if reference not in resolved:
+            resolved[reference] = _resolve_routine(
+                reference, ("schedule", index, "routine"), inline, files, path, report, problems
+            )
+        routine = resolved[reference]
+        if routine is None or schedule is None:
             continue
         routines[routine.name] = routine
         schedules.append(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,10 +42,12 @@ class Paths:
         return self.state_dir / "history.sqlite3"
 
 
-def find_paths(config_option: str | None = None, environ: Mapping[str, str] | None = None) -> Paths:
+def find_paths(config_option: str | None = None) -> Paths:
+    """Every location, from ``--config``, the environment and the system's
+    conventions (platformdirs reads $XDG_* and $HOME from ``os.environ``)."""
     import platformdirs
 
-    env = os.environ if environ is None else environ
+    env = os.environ
     config_dir = Path(platformdirs.user_config_dir(APP, appauthor=False, roaming=True))
     state_dir = Path(platformdirs.user_state_dir(APP, appauthor=False))
     if config_option:

@@ -23,6 +23,14 @@ class Invalid(Exception):
     """A value that does not fit its field; the message completes a sentence."""
 
 
+class InvalidItems(Invalid):
+    """Items of a list value that do not fit, each reported at its own index."""
+
+    def __init__(self, items: Sequence[tuple[int, str]]) -> None:
+        super().__init__("; ".join(message for _, message in items))
+        self.items = tuple(items)
+
+
 class _Required:
     def __repr__(self) -> str:
         return "REQUIRED"
@@ -97,20 +105,34 @@ def check_table(
         if field.name in data:
             try:
                 values[field.name] = field.convert(data[field.name])
+            except InvalidItems as error:
+                for index, message in error.items:
+                    report((*path, field.name, index), message)
             except Invalid as error:
                 report((*path, field.name), str(error))
         elif field.required:
-            report((*path, field.name), f"is missing; {field.doc[0].lower()}{field.doc[1:]}")
+            report((*path, field.name), missing_message(field))
         else:
             values[field.name] = field.default
     return values
 
 
+def missing_message(field: Field) -> str:
+    """``is missing``, what the key is for, and what a line for it looks like."""
+    if field.type_name == "array of tables":
+        example = f"a [[{field.name}]] section"
+    else:
+        example = f'a line like {field.name} = "..."'
+    what = field.doc.rstrip(".")
+    return f"is missing; add {example} ({what[0].lower()}{what[1:]})"
+
+
 def all_converted(
     data: Mapping[str, Any], values: Mapping[str, Any], fields: Sequence[Field]
 ) -> bool:
-    """True when every known key the user wrote converted without a problem."""
-    return all(f.name in values for f in fields if f.name in data)
+    """True when every required key is there and every known key the user
+    wrote converted without a problem."""
+    return all(f.name in values for f in fields if f.name in data or f.required)
 
 
 def unknown_key_message(key: str, known: Sequence[str]) -> str:
@@ -177,19 +199,26 @@ def time_of_day(value: Any) -> dt.time:
     raise Invalid(f"{describe(value)} is not a time of day (HH:MM, 24-hour clock)")
 
 
-def times_of_day(value: Any) -> tuple[dt.time, ...]:
-    items = value if isinstance(value, list) else [value]
-    if not items:
-        raise Invalid('is empty; give at least one time, like ["10:30"]')
-    result: list[dt.time] = []
-    bad: list[str] = []
-    for index, item in enumerate(items):
+def _each(value: list[Any], convert: Callable[[Any], Any]) -> list[Any]:
+    """Convert every item; a bad item is reported at its own index."""
+    result: list[Any] = []
+    bad: list[tuple[int, str]] = []
+    for index, item in enumerate(value):
         try:
-            result.append(time_of_day(item))
+            result.append(convert(item))
         except Invalid as error:
-            bad.append(f"[{index}] {error}" if isinstance(value, list) else str(error))
+            bad.append((index, str(error)))
     if bad:
-        raise Invalid("; ".join(bad))
+        raise InvalidItems(bad)
+    return result
+
+
+def times_of_day(value: Any) -> tuple[dt.time, ...]:
+    if not isinstance(value, list):
+        return (time_of_day(value),)
+    if not value:
+        raise Invalid('is empty; give at least one time, like ["10:30"]')
+    result: list[dt.time] = _each(value, time_of_day)
     if len(set(result)) != len(result):
         raise Invalid("lists the same time twice")
     return tuple(sorted(result))
@@ -234,6 +263,12 @@ def window(value: Any) -> Window:
 
 
 WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_FULL_DAY_NAMES: Final = {
+    f"{day}{suffix}": day
+    for day, suffix in zip(
+        WEEKDAYS, ("day", "sday", "nesday", "rsday", "day", "urday", "day"), strict=True
+    )
+}
 _DAY_SETS: Final = {
     "daily": frozenset(range(7)),
     "weekdays": frozenset(range(5)),
@@ -254,25 +289,15 @@ def days(value: Any) -> frozenset[int]:
         raise Invalid(f"must be a day set or a list of days, not {describe(value)}; {hint}")
     if not value:
         raise Invalid(f"is empty, so the schedule would never run; {hint}")
-    result: set[int] = set()
-    for index, item in enumerate(value):
-        name = item.lower() if isinstance(item, str) else ""
-        full = {
-            "monday": "mon",
-            "tuesday": "tue",
-            "wednesday": "wed",
-            "thursday": "thu",
-            "friday": "fri",
-            "saturday": "sat",
-            "sunday": "sun",
-        }
-        name = full.get(name, name)
-        if name not in WEEKDAYS:
-            raise Invalid(
-                f"[{index}] {describe(item)} is not a day; use mon, tue, wed, thu, fri, sat or sun"
-            )
-        result.add(WEEKDAYS.index(name))
-    return frozenset(result)
+    return frozenset(_each(value, _day))
+
+
+def _day(value: Any) -> int:
+    name = value.lower() if isinstance(value, str) else ""
+    name = _FULL_DAY_NAMES.get(name, name)
+    if name not in WEEKDAYS:
+        raise Invalid(f"{describe(value)} is not a day; use mon, tue, wed, thu, fri, sat or sun")
+    return WEEKDAYS.index(name)
 
 
 def choice(*options: str) -> Callable[[Any], str]:
@@ -324,13 +349,7 @@ def routine_name(value: Any) -> str:
 def names(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise Invalid(f'must be a list of routine names, like ["psoas"], not {describe(value)}')
-    result = []
-    for index, item in enumerate(value):
-        try:
-            result.append(routine_name(item))
-        except Invalid as error:
-            raise Invalid(f"[{index}] {error}") from None
-    return tuple(result)
+    return tuple(_each(value, routine_name))
 
 
 def timezone_name(value: Any) -> str:
@@ -466,7 +485,7 @@ ROUTINE_FIELDS: Final = (
     Field(
         "release",
         tables,
-        "Release exercises (massage the trigger points); at least one.",
+        "Release exercises, which massage the trigger points; at least one.",
         REQUIRED,
         "array of tables",
     ),

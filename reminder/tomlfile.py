@@ -40,7 +40,7 @@ def format_path(path: Sequence[str | int]) -> str:
     return out
 
 
-def read_text(path: Traversable, shown: str) -> str:
+def read_text(path: Traversable, shown: str, missing_hint: str = "check the path") -> str:
     """The file's text, or a ConfigError that says in a sentence what is wrong."""
 
     def fail(message: str, line: int | None = None, column: int | None = None) -> ConfigError:
@@ -50,9 +50,7 @@ def read_text(path: Traversable, shown: str) -> str:
         with path.open("rb") as handle:
             data = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise fail(
-            "no such file; check the path, or run `reminder init` to create a config"
-        ) from None
+        raise fail(f"no such file; {missing_hint}") from None
     except IsADirectoryError:
         raise fail("is a directory, not a file; give the path of a .toml file") from None
     except PermissionError:
@@ -61,7 +59,7 @@ def read_text(path: Traversable, shown: str) -> str:
         raise fail(f"cannot be read: {error.strerror or error}") from None
     if len(data) > MAX_BYTES:
         raise fail(
-            f"is larger than {MAX_BYTES // 1024} KiB, far more than any config or routine "
+            f"is larger than {MAX_BYTES // (1024 * 1024)} MiB, far more than any config or routine "
             "needs; is this the right file?"
         )
     try:
@@ -103,13 +101,21 @@ def parse(text: str, shown: str) -> dict[str, Any]:
         if line is None:  # pragma: no cover - every tomllib error has a position
             line, column = 1, 1
         table = KeyLocator(text).table_at(line)
-        problem = Problem(shown, format_path(table), f"TOML syntax error: {message}", line, column)
+        problem = Problem(
+            shown,
+            format_path(table),
+            f"TOML syntax error: {message}; check the quotes, brackets and commas here",
+            line,
+            column,
+        )
         raise ConfigError([problem]) from None
 
 
-def load(path: Traversable, shown: str) -> tuple[dict[str, Any], str]:
+def load(
+    path: Traversable, shown: str, missing_hint: str = "check the path"
+) -> tuple[dict[str, Any], str]:
     """Read and parse a TOML file a user wrote; returns the data and its text."""
-    text = read_text(path, shown)
+    text = read_text(path, shown, missing_hint)
     return parse(text, shown), text
 
 
@@ -127,6 +133,33 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
 
 def _split_key(dotted: str) -> list[str]:
     return [p[1:-1] if p[0] in "\"'" else p for p in _patterns()[3].findall(dotted)]
+
+
+def _opens_multiline(value: str) -> str | None:
+    """The quote of a multi-line string that starts in this value and does
+    not end on its line; None if there is none (comments are skipped)."""
+    i = 0
+    while i < len(value):
+        char = value[i]
+        if char == "#":
+            return None
+        if value.startswith(('"""', "'''"), i):
+            quote = value[i : i + 3]
+            end = value.find(quote, i + 3)
+            if end < 0:
+                return quote
+            i = end + 3
+        elif char == '"':
+            i += 1
+            while i < len(value) and value[i] != '"':
+                i += 2 if value[i] == "\\" else 1
+            i += 1
+        elif char == "'":
+            end = value.find("'", i + 1)
+            i = len(value) if end < 0 else end + 1
+        else:
+            i += 1
+    return None
 
 
 class KeyLocator:
@@ -176,10 +209,7 @@ class KeyLocator:
             if match := key_line.match(line):
                 key = (*table, *_split_key(match[2]))
                 self._where.setdefault(key, (number, len(match[1]) + 1))
-                rest = line[match.end() :]
-                for quote in ('"""', "'''"):
-                    if rest.count(quote) % 2 == 1:
-                        in_multiline = quote
+                in_multiline = _opens_multiline(line[match.end() :])
 
     def find(self, path: Sequence[str | int]) -> tuple[int, int] | None:
         """Line and column of the longest prefix of ``path`` the file defines."""
