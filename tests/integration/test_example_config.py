@@ -57,7 +57,7 @@ def test_example_validates_as_shipped(tmp_path: Path) -> None:
         text=EXAMPLE,
         shown="config.example.toml",
         path=None,
-        paths=find_paths(None, {"XDG_CONFIG_HOME": str(tmp_path)}),
+        paths=find_paths(None),
     )
     assert [s.routine for s in config.schedules] == ["gluteus-medius", "desk-break"]
     assert config.settings.quiet_hours is not None
@@ -73,7 +73,7 @@ def test_commented_inline_routine_is_valid_once_uncommented(tmp_path: Path) -> N
         text=text,
         shown="example",
         path=None,
-        paths=find_paths(None, {"XDG_CONFIG_HOME": str(tmp_path)}),
+        paths=find_paths(None),
     )
     routine = config.routines["evening-hips"]
     exercises = [e.name for phase in routine.phases.values() for e in phase]

@@ -1,0 +1,178 @@
+"""The installed `reminder` console script, run as a real process.
+
+What a user sees in a terminal: exit statuses, messages on stderr, JSON on
+stdout, and never a Python traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+RunReminder = Callable[..., subprocess.CompletedProcess[str]]
+
+EX_CONFIG = 78
+PHASES = ["release", "stretch", "strengthen"]
+STEP_KEYS = {"phase", "exercise", "kind", "side", "set", "reps", "offset", "duration"}
+NOBODY = 65534
+
+GOOD_CONFIG = """\
+[[schedule]]
+routine = "gluteus-medius"
+at = ["10:30"]
+"""
+
+
+def describe(result: subprocess.CompletedProcess[str]) -> str:
+    return f"exit {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+
+
+def assert_no_traceback(result: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in result.stderr, describe(result)
+    assert "Traceback" not in result.stdout, describe(result)
+
+
+def test_validate_a_broken_config_lists_every_problem(
+    run_reminder: RunReminder, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        """\
+[settings]
+timezone = "Europe/Berln"
+
+[[schedule]]
+routine = "gluteus-medius"
+at = ["25:00"]
+
+[[schedule]]
+routine = "desk-break"
+every = "50m"
+""",
+        encoding="utf-8",
+    )
+    result = run_reminder("validate", "--config", str(config))
+    assert result.returncode == EX_CONFIG, describe(result)
+    assert_no_traceback(result)
+    assert result.stdout == ""
+    lines = [line for line in result.stderr.splitlines() if line.startswith(f"{config}:")]
+    assert len(lines) == 3, describe(result)
+    assert re.match(re.escape(str(config)) + r":2:\d+: settings\.timezone: ", lines[0])
+    assert 'did you mean "Europe/Berlin"?' in lines[0]
+    assert any(
+        re.match(re.escape(str(config)) + r":6:\d+: schedule\[0\]\.at\b.*\"25:00\"", line)
+        for line in lines
+    ), describe(result)
+    assert any(
+        re.match(re.escape(str(config)) + r":10:\d+: schedule\[1\]\.every: .*between", line)
+        for line in lines
+    ), describe(result)
+
+
+def test_validate_a_missing_config_named_by_the_environment(
+    run_reminder: RunReminder, tmp_path: Path
+) -> None:
+    missing = tmp_path / "missing.toml"
+    result = run_reminder("validate", env={"REMINDER_CONFIG": str(missing)})
+    assert result.returncode == EX_CONFIG, describe(result)
+    assert_no_traceback(result)
+    assert result.stderr.startswith(f"{missing}: "), describe(result)
+
+
+def test_plan_gluteus_medius_json(run_reminder: RunReminder) -> None:
+    result = run_reminder("plan", "gluteus-medius", "--json")
+    assert result.returncode == 0, describe(result)
+    plan = json.loads(result.stdout)
+    assert set(plan) == {"routine", "title", "total_seconds", "steps"}
+    assert plan["routine"] == "gluteus-medius"
+    assert plan["title"] == "Gluteus medius"
+    offset = 0
+    for step in plan["steps"]:
+        assert set(step) == STEP_KEYS, step
+        assert step["offset"] == offset, step
+        assert step["duration"] > 0, step
+        offset += step["duration"]
+    assert plan["total_seconds"] == offset
+    assert 10 * 60 <= plan["total_seconds"] <= 20 * 60
+    phases = [s["phase"] for s in plan["steps"]]
+    assert [p for i, p in enumerate(phases) if i == 0 or phases[i - 1] != p] == PHASES
+
+
+def test_next_without_a_config_uses_the_built_in_default(run_reminder: RunReminder) -> None:
+    text = run_reminder("next")
+    assert text.returncode == 0, describe(text)
+    assert "default" in text.stdout
+    rows = [line for line in text.stdout.splitlines() if "gluteus-medius" in line]
+    assert rows, describe(text)
+    assert all(re.search(r"\b(10:30|16:00)\b", row) for row in rows), text.stdout
+
+    result = run_reminder("next", "--count", "6", "--json")
+    assert result.returncode == 0, describe(result)
+    sessions = json.loads(result.stdout)
+    assert len(sessions) == 6
+    moments = [dt.datetime.fromisoformat(s["at"]) for s in sessions]
+    assert all(m.utcoffset() is not None for m in moments)
+    assert moments == sorted(moments)
+    assert moments[0] > dt.datetime.now(dt.timezone.utc)
+    for moment, session in zip(moments, sessions, strict=True):
+        assert session["routine"] == "gluteus-medius"
+        assert moment.weekday() < 5, session
+        assert (moment.hour, moment.minute) in ((10, 30), (16, 0)), session
+
+
+@pytest.fixture
+def world_traversable_dir() -> Iterator[Path]:
+    """A fresh folder in /tmp that another user can enter (tmp_path is 0700)."""
+    folder = Path(tempfile.mkdtemp(prefix="reminder-e2e-", dir="/tmp"))
+    try:
+        folder.chmod(0o755)
+        yield folder
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_unreadable_config(run_reminder: RunReminder, world_traversable_dir: Path) -> None:
+    config = world_traversable_dir / "config.toml"
+    config.write_text(GOOD_CONFIG, encoding="utf-8")
+    config.chmod(0)
+    prefix: tuple[str, ...] = ()
+    env: dict[str, str | None] = {}
+    if os.geteuid() == 0:
+        # Root reads any file whatever its mode, so run as nobody.
+        setpriv = shutil.which("setpriv")
+        assert setpriv, "setpriv (util-linux) is needed to run this test as root"
+        prefix = (
+            setpriv,
+            f"--reuid={NOBODY}",
+            f"--regid={NOBODY}",
+            "--clear-groups",
+            "--",
+        )
+        home = world_traversable_dir / "home"
+        env = {
+            "HOME": str(home),
+            "XDG_CONFIG_HOME": str(home / "config"),
+            "XDG_STATE_HOME": str(home / "state"),
+            "XDG_DATA_HOME": str(home / "data"),
+            "XDG_CACHE_HOME": str(home / "cache"),
+            "XDG_RUNTIME_DIR": None,
+        }
+    result = run_reminder(
+        "validate", "--config", str(config), prefix=prefix, env=env, cwd=world_traversable_dir
+    )
+    assert result.returncode == EX_CONFIG, describe(result)
+    assert_no_traceback(result)
+    lines = result.stderr.splitlines()
+    assert lines, describe(result)
+    assert lines[0].startswith(f"{config}: "), describe(result)
+    assert "permission denied" in lines[0]
+    assert re.search(r"\b(check|chmod)\b", lines[0]), lines[0]
