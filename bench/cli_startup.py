@@ -36,6 +36,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as home:
         env = {**os.environ, "XDG_CONFIG_HOME": home, "XDG_STATE_HOME": home}
         env.pop("REMINDER_CONFIG", None)
+        # As installed by pip: bytecode cached. (This machine sets
+        # PYTHONDONTWRITEBYTECODE, which would time compiling instead.)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         config = str(root / "config.example.toml")
         commands = {
             "python -c pass": [sys.executable, "-c", "pass"],
