@@ -22,6 +22,9 @@ from click.testing import CliRunner, Result
 
 from reminder.cli import Environment, cli
 
+# The desktop: a session bus, dbusmock and dunst notification servers.
+pytest_plugins = ["support.desktop"]
+
 RunCli = Callable[..., Result]
 """``run_cli(*args, now=None, environ=None)`` → click Result (exit_code, stdout, stderr)."""
 

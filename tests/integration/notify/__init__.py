@@ -1,0 +1,1 @@
+"""Notification backends against a real session bus, dbusmock and dunst."""
