@@ -112,6 +112,23 @@ def cli(ctx: click.Context) -> None:
 
 
 @cli.command()
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="How to log events on stderr: text for people, json for one object a line.",
+)
+@config_option
+@click.pass_context
+def run(ctx: click.Context, log_format: str, config_path: str | None) -> None:
+    """Run the reminder daemon in the foreground (what login starts)."""
+    from reminder.daemon import run as run_daemon
+
+    run_daemon(_env(ctx).paths(config_path), json_logs=log_format == "json")
+
+
+@cli.command()
 @config_option
 @click.pass_context
 def validate(ctx: click.Context, config_path: str | None) -> None:

@@ -1,0 +1,645 @@
+"""``reminder run``: the background process that walks people through their
+routines at the times their config chooses.
+
+Everything that changes the daemon's state runs on the timer worker thread
+(see ``scheduler.Timers``), one callback at a time: timers, notification
+actions, config edits, clock changes and signals are all turned into
+callbacks there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from reminder import messages
+from reminder.calendar import Occurrence, occurrences
+from reminder.config import Config, load_config
+from reminder.errors import ConfigError, ExitStatus, ReminderError
+from reminder.events import EventLog
+from reminder.paths import Paths
+from reminder.plan import build_plan
+from reminder.routine import Routine
+from reminder.schema import format_seconds
+from reminder.session import Session, due_sessions
+
+if TYPE_CHECKING:
+    from reminder.notify.base import Message, Notifier
+
+_UTC = dt.timezone.utc
+RETIME_AFTER = dt.timedelta(seconds=2)
+"""A step this late means the computer lost time (asleep): restart the step
+from now instead of rushing through the ones that were missed."""
+MIN_ASK_WINDOW = 60
+RELOAD_SETTLE = dt.timedelta(milliseconds=150)
+HANDLED_MEMORY = dt.timedelta(days=2)
+
+
+class TimerWheel(Protocol):
+    """What the daemon needs of ``scheduler.Timers`` (tests drive their own)."""
+
+    def call_at(self, key: str, when: dt.datetime, function: Callable[[], None]) -> None: ...
+    def call_soon(self, function: Callable[[], None]) -> None: ...
+    def cancel(self, key: str) -> None: ...
+    def next_wakeup(self) -> dt.datetime | None: ...
+    def wakeup(self) -> None: ...
+    def stop(self) -> None: ...
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(_UTC)
+
+
+@dataclass
+class _Asking:
+    occurrence: Occurrence
+    routine: Routine
+    tag: str
+
+
+class Daemon:
+    def __init__(
+        self,
+        *,
+        paths: Paths,
+        config: Config,
+        notifier: Notifier,
+        timers: TimerWheel,
+        log: EventLog,
+        clock: Callable[[], dt.datetime] = _utc_now,
+        notifier_factory: Callable[[str], Notifier] | None = None,
+        on_rearm: Callable[[dt.datetime | None], None] | None = None,
+        on_config_files: Callable[[Config], None] | None = None,
+    ) -> None:
+        self.paths = paths
+        self.config = config
+        self.notifier = notifier
+        self.timers = timers
+        self.log = log
+        self.clock = clock
+        self._notifier_factory = notifier_factory
+        self._on_rearm = on_rearm
+        self._on_config_files = on_config_files
+        self.session: Session | None = None
+        self.asking: _Asking | None = None
+        self.pending: Occurrence | None = None
+        self.config_errors: list[str] = []
+        self.last_check = clock()
+        self._handled: dict[tuple[dt.datetime, int], dt.datetime] = {}
+        self._ids = itertools.count(1)
+        self.stopped = threading.Event()
+
+    # -- plumbing ------------------------------------------------------------
+
+    def _now(self) -> dt.datetime:
+        return self.clock().astimezone(self.config.settings.timezone)
+
+    def _callback(self, function: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            function()
+            self._rearm()
+
+        return run
+
+    def _at(self, key: str, when: dt.datetime, function: Callable[[], None]) -> None:
+        self.timers.call_at(key, when, self._callback(function))
+
+    def soon(self, function: Callable[[], None]) -> None:
+        """Run ``function`` on the daemon's thread: the way in from other threads."""
+        self.timers.call_soon(self._callback(function))
+
+    def _rearm(self) -> None:
+        if self._on_rearm is not None and not self.stopped.is_set():
+            self._on_rearm(self.timers.next_wakeup())
+
+    def _show(self, tag: str, message: Message) -> None:
+        self.notifier.show(tag, message)
+
+    # -- start and schedule -----------------------------------------------------
+
+    def start(self) -> None:
+        settings = self.config.settings
+        self.log(
+            "daemon-start",
+            f"reminder started (pid {os.getpid()}); config: {self.config.shown}; "
+            f"notifications: {self.notifier.name}",
+            pid=os.getpid(),
+            config=self.config.shown,
+            notifier=self.notifier.name,
+            timezone=str(settings.timezone),
+        )
+        if self.config.is_default:
+            self.log(
+                "default-config",
+                f"No config file at {self.paths.config_file}: running the built-in default "
+                "(gluteus-medius on weekdays at 10:30 and 16:00). Run `reminder init` to make your own.",
+                path=str(self.paths.config_file),
+            )
+        self._welcome()
+        self.last_check = self.clock()
+        self._schedule_check(announce=True)
+        self._rearm()
+
+    def _welcome(self) -> None:
+        marker = self.paths.state_dir / "welcomed"
+        if marker.exists():
+            return
+        self.log("welcome", messages.DISCLAIMER)
+        self._show("welcome", messages.welcome_message(self.config.is_default))
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        except OSError as error:
+            self.log("state-error", f"Could not write {marker}: {error.strerror}", path=str(marker))
+
+    def _next_occurrence(self) -> Occurrence | None:
+        for occurrence in occurrences(self.config, self.last_check):
+            if (occurrence.at, occurrence.schedule) not in self._handled:
+                return occurrence
+        return None
+
+    def _schedule_check(self, *, announce: bool = False) -> None:
+        upcoming = self._next_occurrence()
+        if upcoming is None:
+            self.timers.cancel("check")
+            if announce:
+                self.log("next", "No session is scheduled: every time falls in quiet hours.")
+            return
+        self._at("check", upcoming.at, self.check)
+        if announce:
+            at = upcoming.at.astimezone(self.config.settings.timezone)
+            self.log(
+                "next",
+                f"Next session: {upcoming.routine} at {at:%a %d %b %H:%M}",
+                at=at,
+                routine=upcoming.routine,
+                schedule=upcoming.schedule,
+            )
+
+    def check(self) -> None:
+        """Sessions whose time has come: run at most one, record the rest missed."""
+        now = self.clock()
+        arrived = []
+        for occurrence in occurrences(self.config, self.last_check):
+            if occurrence.at > now:
+                break
+            if (occurrence.at, occurrence.schedule) not in self._handled:
+                arrived.append(occurrence)
+        self.last_check = max(self.last_check, now)
+        due = due_sessions(arrived, now, self.config.settings.misfire_grace)
+        for occurrence in due.missed:
+            self._mark_handled(occurrence, now)
+            self._missed(occurrence, now, "late")
+        if due.run is not None:
+            self._mark_handled(due.run, now)
+            self._begin(due.run)
+        self._schedule_check()
+
+    def _mark_handled(self, occurrence: Occurrence, now: dt.datetime) -> None:
+        self._handled[(occurrence.at, occurrence.schedule)] = now
+        for key, when in list(self._handled.items()):
+            if now - when > HANDLED_MEMORY:
+                del self._handled[key]
+
+    def _missed(self, occurrence: Occurrence, now: dt.datetime, reason: str) -> None:
+        at = occurrence.at.astimezone(self.config.settings.timezone)
+        late = format_seconds(int((now - occurrence.at).total_seconds()) // 60 * 60)
+        text = {
+            "late": f"the computer was asleep or busy (it woke {late} late)",
+            "superseded": "a later session came due first",
+            "no-answer": "nobody answered the start notification",
+        }.get(reason, reason)
+        self.log(
+            "missed",
+            f"Missed {occurrence.routine} of {at:%a %H:%M}: {text}.",
+            routine=occurrence.routine,
+            at=at,
+            schedule=occurrence.schedule,
+            reason=reason,
+        )
+
+    # -- beginning a session ----------------------------------------------------
+
+    def _begin(self, occurrence: Occurrence) -> None:
+        if self.session is not None or self.asking is not None:
+            if self.pending is not None:
+                self._missed(self.pending, self.clock(), "superseded")
+            self.pending = occurrence
+            self.log(
+                "postponed",
+                f"{occurrence.routine} waits until the current session ends.",
+                routine=occurrence.routine,
+                at=occurrence.at.astimezone(self.config.settings.timezone),
+            )
+            return
+        routine = self.config.routines[occurrence.routine]
+        if self.config.settings.start == "ask" and self.notifier.supports_actions():
+            self._ask(occurrence, routine)
+        else:
+            self._start_session(routine, occurrence)
+
+    def _tag(self, routine: Routine) -> str:
+        return f"{routine.name}-{next(self._ids)}"
+
+    def _ask(self, occurrence: Occurrence, routine: Routine) -> None:
+        window = max(self.config.settings.misfire_grace, MIN_ASK_WINDOW)
+        asking = _Asking(occurrence, routine, self._tag(routine))
+        self.asking = asking
+        plan = build_plan(routine)
+        self._show(asking.tag, messages.ask_message(routine, plan, window))
+        self.log(
+            "ask",
+            f"Asked whether to start {routine.name} now.",
+            routine=routine.name,
+            at=occurrence.at.astimezone(self.config.settings.timezone),
+            timeout=window,
+        )
+        self._at("ask", self.clock() + dt.timedelta(seconds=window), self._ask_timed_out)
+
+    def _ask_timed_out(self) -> None:
+        asking, self.asking = self.asking, None
+        if asking is None:
+            return
+        self.notifier.close(asking.tag)
+        self._missed(asking.occurrence, self.clock(), "no-answer")
+        self._after_session()
+
+    def _answer(self, key: str) -> None:
+        asking, self.asking = self.asking, None
+        assert asking is not None
+        self.timers.cancel("ask")
+        routine = asking.routine
+        if key == "start":
+            self._start_session(routine, asking.occurrence, tag=asking.tag)
+        elif key == "snooze":
+            snooze = self.config.settings.snooze
+            self.notifier.close(asking.tag)
+            until = self.clock() + dt.timedelta(seconds=snooze)
+            self.log(
+                "snoozed",
+                f"Snoozed {routine.name} for {format_seconds(snooze)}.",
+                routine=routine.name,
+                until=until.astimezone(self.config.settings.timezone),
+            )
+            occurrence = asking.occurrence
+            self._at("snooze", until, lambda: self._ask(occurrence, routine))
+        elif key == "skip":
+            self.notifier.close(asking.tag)
+            self.log("skipped", f"Skipped {routine.name}.", routine=routine.name)
+            self._after_session()
+
+    # -- a session, step by step ---------------------------------------------------
+
+    def _start_session(
+        self, routine: Routine, occurrence: Occurrence | None, tag: str | None = None
+    ) -> None:
+        plan = build_plan(routine)
+        now = self.clock()
+        # On time: the steps keep to the scheduled start, to the millisecond.
+        on_time = occurrence is not None and tag is None and now - occurrence.at <= RETIME_AFTER
+        session = Session(
+            id=tag or self._tag(routine),
+            routine=routine,
+            plan=plan,
+            anchor=occurrence.at if on_time and occurrence is not None else now,
+            occurrence=occurrence,
+        )
+        self.session = session
+        self.log(
+            "session-start",
+            f"Starting {routine.title} ({format_seconds(plan.total_seconds)}).",
+            session=session.id,
+            routine=routine.name,
+            scheduled=occurrence.at.astimezone(self.config.settings.timezone)
+            if occurrence
+            else None,
+            total_seconds=plan.total_seconds,
+        )
+        self._show_step()
+
+    def _show_step(self) -> None:
+        session = self.session
+        assert session is not None
+        step = session.step
+        planned = session.step_start()
+        self._show(session.id, messages.step_message(step, session.routine))
+        sent = self.clock()
+        tz = self.config.settings.timezone
+        self.log(
+            "step",
+            f"{messages.step_summary(step)}: {messages.step_body(step, session.routine).split('. ')[0]}",
+            session=session.id,
+            index=session.index,
+            **step.to_json(),
+            planned=planned.astimezone(tz),
+            sent=sent.astimezone(tz),
+        )
+        self._at("step", session.step_end(), self._step_ended)
+
+    def _step_ended(self) -> None:
+        session = self.session
+        if session is None or session.paused:
+            return
+        now = self.clock()
+        late = now - session.step_end()
+        if late > dt.timedelta(seconds=self.config.settings.misfire_grace):
+            self._end_session("interrupted", reason="asleep")
+            return
+        if not session.advance():
+            self._end_session("completed")
+            return
+        if late > RETIME_AFTER:
+            session.retime(now)
+            self.log(
+                "retimed",
+                f"Woke {format_seconds(int(late.total_seconds()))} late; carrying on from this step.",
+                session=session.id,
+            )
+        self._show_step()
+
+    def _end_session(self, outcome: str, reason: str | None = None) -> None:
+        session, self.session = self.session, None
+        if session is None:
+            return
+        self.timers.cancel("step")
+        if outcome == "completed":
+            self._show(session.id, messages.done_message(session.routine, session.plan))
+        elif outcome == "stopped":
+            self._show(session.id, messages.stopped_message(session.routine))
+        else:
+            self.notifier.close(session.id)
+        phases = session.phases_done()
+        self.log(
+            "session-end",
+            f"{session.routine.title}: {outcome}"
+            + (f" ({reason})" if reason else "")
+            + (f"; phases done: {', '.join(phases)}" if phases and outcome != "completed" else "")
+            + ".",
+            session=session.id,
+            routine=session.routine.name,
+            outcome=outcome,
+            reason=reason,
+            phases_done=list(phases),
+        )
+        self._after_session()
+
+    def _after_session(self) -> None:
+        if self.pending is not None and not self.stopped.is_set():
+            occurrence, self.pending = self.pending, None
+            if occurrence.routine in self.config.routines:
+                self._begin(occurrence)
+
+    def on_action(self, tag: str, key: str) -> None:
+        """A button pressed on a notification (called on the daemon thread)."""
+        if self.asking is not None and tag == self.asking.tag:
+            if key in ("start", "snooze", "skip"):
+                self._answer(key)
+            return
+        session = self.session
+        if session is None or tag != session.id:
+            return
+        now = self.clock()
+        if key == "next":
+            self.log("next-step", "Skipped to the next step.", session=session.id)
+            if session.skip_step(now):
+                self._show_step()
+            else:
+                self._end_session("completed")
+        elif key == "pause" and session.pause(now):
+            self.timers.cancel("step")
+            self._show(session.id, messages.paused_message(session.step, session.remaining(now)))
+            self.log("paused", "Paused.", session=session.id)
+        elif key == "resume" and session.resume(now):
+            self.log("resumed", "Resumed.", session=session.id)
+            self._show(session.id, messages.step_message(session.step, session.routine))
+            self._at("step", session.step_end(), self._step_ended)
+        elif key == "stop":
+            self._end_session("stopped", reason="stopped by you")
+
+    # -- the outside world changes -----------------------------------------------
+
+    def reload(self, *, requested: bool = False) -> None:
+        """Read the config again; apply it if it is valid and different.
+        ``requested``: someone asked (SIGHUP), so say so even if nothing changed."""
+        try:
+            config = load_config(self.paths)
+        except ConfigError as error:
+            lines = [str(p) for p in error.problems]
+            if lines == self.config_errors and not requested:
+                return
+            self.config_errors = lines
+            self._show("config", messages.config_error_message(str(self.paths.config_file), lines))
+            self.log(
+                "config-error",
+                "The config has mistakes, so the last good one stays in force:\n  "
+                + "\n  ".join(lines),
+                problems=lines,
+            )
+            return
+        if config == self.config and not self.config_errors:
+            if requested:
+                self.log("reload", "Config unchanged.", config=config.shown, changed=False)
+            return
+        self.notifier.close("config")
+        old_notifier = self.config.settings.notifier
+        self.config, self.config_errors = config, []
+        if config.settings.notifier != old_notifier and self._notifier_factory is not None:
+            self.notifier.shutdown()
+            self.notifier = self._notifier_factory(config.settings.notifier)
+            self.notifier.set_action_handler(self.action_handler)
+        if self._on_config_files is not None:
+            self._on_config_files(config)
+        schedules = len(config.schedules)
+        self.log(
+            "reload",
+            f"Config applied: {schedules} schedule{'s' if schedules != 1 else ''}.",
+            config=config.shown,
+            schedules=schedules,
+            changed=True,
+        )
+        self._schedule_check(announce=True)
+
+    def reload_soon(self) -> None:
+        """A config file changed (called from the file watcher's thread).
+        Editors save in several steps; look once they have settled."""
+        self._at("reload", self.clock() + RELOAD_SETTLE, self.reload)
+
+    def clock_event(self, why: str, jump: float) -> None:
+        """The wall clock reached a deadline, or was set (``jump`` seconds)."""
+        now = self.clock()
+        if abs(jump) >= 1:
+            self.log(
+                "clock-change",
+                f"The clock was set {'forward' if jump > 0 else 'back'} by {format_seconds(int(abs(jump)))}.",
+                jump_seconds=round(jump, 3),
+            )
+            if self.session is not None:
+                self.session.shift(dt.timedelta(seconds=jump))
+                if not self.session.paused:
+                    self._at("step", self.session.step_end(), self._step_ended)
+            if jump < 0:
+                self.last_check = min(self.last_check, now)
+        self.check()
+
+    def resumed(self) -> None:
+        self.log("resume", "The computer woke from sleep.")
+        self.check()
+
+    def action_handler(self, tag: str, key: str) -> None:
+        """For notifiers: called from their threads."""
+        self.soon(lambda: self.on_action(tag, key))
+
+    def shutdown(self, why: str) -> None:
+        if self.stopped.is_set():
+            return
+        self.stopped.set()
+        if self.session is not None:
+            self._end_session("interrupted", reason=why)
+        if self.asking is not None:
+            self.notifier.close(self.asking.tag)
+            self.asking = None
+        self.log("daemon-stop", f"reminder stopped ({why}).", reason=why)
+        self.notifier.shutdown()
+        self.timers.stop()
+
+
+# -- running it ----------------------------------------------------------------------
+
+
+class _Lock:
+    """One daemon per user: an exclusive lock the kernel drops if we die."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._handle: Any = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle = self.path.open("a+")
+        try:
+            if sys.platform == "win32":  # pragma: no cover
+                import msvcrt
+
+                msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            pid = handle.read().strip() or "unknown"
+            handle.close()
+            raise ReminderError(
+                f"reminder is already running (pid {pid}); only one runs per user. "
+                "Stop it first if you want to start it again.",
+                ExitStatus.FAILURE,
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        self._handle = handle
+
+
+def _files_to_watch(paths: Paths, config: Config) -> tuple[list[Path], list[Path]]:
+    files = [paths.config_file]
+    files += [Path(r.path) for r in config.routines.values() if r.source == "file" and r.path]
+    return files, [paths.routines_dir]
+
+
+def run(paths: Paths, *, json_logs: bool = False) -> None:
+    """Run the daemon in the foreground until SIGTERM or SIGINT."""
+    from reminder.notify import select_notifier
+    from reminder.scheduler import Timers
+    from reminder.watchers import ClockWatcher, FileWatcher, SleepWatcher
+
+    log = EventLog(json_lines=json_logs)
+    config = load_config(paths)  # a broken config at start: ConfigError, exit 78
+    paths.runtime_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    lock = _Lock(paths.runtime_dir / "daemon.pid")
+    lock.acquire()
+
+    def make_notifier(setting: str) -> Notifier:
+        return select_notifier(setting, log=log.fields_logger())
+
+    def internal_error(error: BaseException) -> None:
+        import traceback
+
+        log(
+            "internal-error",
+            "Something went wrong inside reminder; it carries on. Please report this:\n"
+            + "".join(traceback.format_exception(error)),
+            error=repr(error),
+        )
+
+    timers = Timers(on_error=internal_error)
+    clock_watcher: ClockWatcher | None = None
+    file_watcher: FileWatcher | None = None
+
+    def rearm(when: dt.datetime | None) -> None:
+        if clock_watcher is not None:
+            clock_watcher.arm(when.timestamp() if when else None)
+
+    def rewatch(new_config: Config) -> None:
+        if file_watcher is not None:
+            file_watcher.watch(*_files_to_watch(paths, new_config))
+
+    daemon = Daemon(
+        paths=paths,
+        config=config,
+        notifier=make_notifier(config.settings.notifier),
+        timers=timers,
+        log=log,
+        notifier_factory=make_notifier,
+        on_rearm=rearm,
+        on_config_files=rewatch,
+    )
+    daemon.notifier.set_action_handler(daemon.action_handler)
+
+    def on_clock(why: str, jump: float) -> None:
+        timers.wakeup()
+        daemon.soon(lambda: daemon.clock_event(why, jump))
+
+    clock_watcher = ClockWatcher(on_clock)
+    clock_watcher.start()
+
+    file_watcher = FileWatcher(daemon.reload_soon)
+    file_watcher.watch(*_files_to_watch(paths, config))
+
+    def on_resume() -> None:
+        timers.wakeup()
+        daemon.soon(daemon.resumed)
+
+    SleepWatcher(
+        on_resume, lambda: daemon.soon(lambda: log("sleep", "The computer is going to sleep."))
+    ).start()
+
+    def on_signal(number: int, _frame: object) -> None:
+        # Signal handlers run on the main thread inside APScheduler's loop;
+        # hand the work to the daemon's thread instead of doing it here.
+        if number == signal.SIGHUP:
+            threading.Thread(
+                target=daemon.soon, args=(lambda: daemon.reload(requested=True),), daemon=True
+            ).start()
+        else:
+            why = "SIGTERM" if number == signal.SIGTERM else "SIGINT"
+            threading.Thread(
+                target=daemon.soon, args=(lambda: daemon.shutdown(why),), daemon=True
+            ).start()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, on_signal)
+
+    daemon.soon(daemon.start)
+    timers.run()
+    clock_watcher.stop()

@@ -1,0 +1,67 @@
+"""The daemon's log: one line per event on stderr, for people or as JSON.
+
+Every event has a name (``session-start``, ``step``, ``missed``, …) and a
+time; JSON lines carry them under ``event`` and ``ts`` with the fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any, TextIO
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    return str(value)
+
+
+class EventLog:
+    def __init__(
+        self,
+        stream: TextIO | None = None,
+        *,
+        json_lines: bool = False,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        self._stream = stream if stream is not None else sys.stderr
+        self._json = json_lines
+        self._clock = clock or (lambda: dt.datetime.now().astimezone())
+        self._lock = threading.Lock()
+
+    def __call__(self, event: str, message: str = "", **fields: Any) -> None:
+        now = self._clock()
+        if self._json:
+            record = {"event": event, "ts": now.isoformat(timespec="milliseconds"), **fields}
+            if message:
+                record["message"] = message
+            line = json.dumps(record, default=_json_default, ensure_ascii=False)
+        else:
+            line = f"{now:%Y-%m-%d %H:%M:%S} {event}: {message or _fields_text(fields)}"
+        with self._lock:
+            try:
+                self._stream.write(line + "\n")
+                self._stream.flush()
+            except (OSError, ValueError):
+                pass  # stderr gone (closed terminal): the daemon carries on
+
+    def fields_logger(self) -> Callable[[str, dict[str, object]], None]:
+        """The ``log(event, fields)`` form the notifiers take."""
+
+        def log(event: str, fields: dict[str, object]) -> None:
+            message = str(fields.get("message", ""))
+            self(event, message, **{k: v for k, v in fields.items() if k != "message"})
+
+        return log
+
+
+def _fields_text(fields: dict[str, Any]) -> str:
+    return " ".join(
+        f"{k}={_json_default(v) if not isinstance(v, str) else v}" for k, v in fields.items()
+    )

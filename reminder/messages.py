@@ -1,0 +1,132 @@
+"""What each notification says. Pure: text for a person reading it in two
+seconds, mid-stretch.
+
+The side named in a step is the side that works ("Left side" = the left leg
+or the left side of the body does the exercise), as the bundled routines'
+how-to texts assume.
+"""
+
+from __future__ import annotations
+
+from reminder.notify.base import Message
+from reminder.plan import Plan, Step
+from reminder.routine import PHASES, Routine
+from reminder.schema import format_seconds
+
+SESSION_ACTIONS = (("next", "Next"), ("pause", "Pause"), ("stop", "Stop"))
+PAUSED_ACTIONS = (("resume", "Resume"), ("stop", "Stop"))
+ASK_ACTIONS = (("start", "Start"), ("snooze", "Snooze"), ("skip", "Skip"))
+LINGER = 10.0
+"""Seconds a step's notification outlives the step, so it never blinks out
+before the next one replaces it."""
+
+DISCLAIMER = (
+    "reminder is a reminder and timer, not medical advice. If pain is sharp, spreads "
+    "down the leg, gets worse, or comes with numbness or weakness, stop and see a clinician."
+)
+
+
+def step_summary(step: Step) -> str:
+    return f"{step.phase.capitalize()} · {step.exercise}"
+
+
+def _set_note(step: Step, sets: int) -> str:
+    return f" (set {step.set} of {sets})" if sets > 1 and step.set is not None else ""
+
+
+def step_body(step: Step, routine: Routine) -> str:
+    exercise = next(e for e in routine.phases[step.phase] if e.name == step.exercise)
+    if step.kind == "ready":
+        how = f". {exercise.how}" if exercise.how else ""
+        return f"Get ready — {format_seconds(step.duration)}{how}"
+    if step.kind == "switch":
+        return f"Switch to the {step.side} side — {format_seconds(step.duration)}"
+    if step.kind == "rest":
+        done = f" (set {step.set} of {exercise.sets} done)" if step.set is not None else ""
+        return f"Rest — {format_seconds(step.duration)}{done}"
+    if step.reps is not None:
+        action = f"{step.reps} reps, {format_seconds(exercise.rep_time)} each"
+    else:
+        action = f"hold {format_seconds(step.duration)}"
+    note = _set_note(step, exercise.sets)
+    if step.side is None:
+        return f"{action[0].upper()}{action[1:]}{note}"
+    return f"{step.side.capitalize()} side — {action}{note}"
+
+
+def step_message(step: Step, routine: Routine) -> Message:
+    return Message(
+        summary=step_summary(step),
+        body=step_body(step, routine),
+        timeout=step.duration + LINGER,
+        actions=SESSION_ACTIONS,
+    )
+
+
+def paused_message(step: Step, remaining: int) -> Message:
+    return Message(
+        summary=f"Paused · {step.exercise}",
+        body=f"{format_seconds(remaining)} left in this step. Resume when you are ready.",
+        timeout=15 * 60,
+        actions=PAUSED_ACTIONS,
+    )
+
+
+def _phase_line(plan: Plan) -> str:
+    return ", ".join(f"{phase} {format_seconds(plan.phase_seconds(phase))}" for phase in PHASES)
+
+
+def ask_message(routine: Routine, plan: Plan, timeout: float) -> Message:
+    return Message(
+        summary=f"Time for {routine.title}",
+        body=f"{format_seconds(plan.total_seconds)}: {_phase_line(plan)}. Start now?",
+        timeout=timeout,
+        actions=ASK_ACTIONS,
+    )
+
+
+def start_message(routine: Routine, plan: Plan) -> Message:
+    return Message(
+        summary=f"Starting {routine.title}",
+        body=f"{format_seconds(plan.total_seconds)}: {_phase_line(plan)}. Stop any step that hurts.",
+        timeout=10.0,
+    )
+
+
+def done_message(routine: Routine, plan: Plan) -> Message:
+    return Message(
+        summary=f"Done · {routine.title}",
+        body=f"Well done: {format_seconds(plan.total_seconds)} of release, stretch and strengthen.",
+        timeout=30.0,
+        urgency="low",
+    )
+
+
+def stopped_message(routine: Routine) -> Message:
+    return Message(
+        summary=f"Stopped · {routine.title}",
+        body="Session stopped. If something hurt, rest it; if pain persists, see a clinician.",
+        timeout=20.0,
+        urgency="low",
+    )
+
+
+def config_error_message(shown: str, lines: list[str]) -> Message:
+    first = "\n".join(lines[:3])
+    more = f"\n…and {len(lines) - 3} more; run `reminder validate`." if len(lines) > 3 else ""
+    return Message(
+        summary="Config not applied: it has a mistake",
+        body=f"Still using the last good config. Fix {shown}:\n{first}{more}",
+        # Not "critical": some desktops keep those until dismissed, whatever the timeout.
+        timeout=60.0,
+    )
+
+
+def welcome_message(default_config: bool) -> Message:
+    extra = (
+        " No config file yet: running the built-in default (gluteus medius, weekdays 10:30 "
+        "and 16:00). Run `reminder init` to make your own."
+        if default_config
+        else ""
+    )
+    return Message(summary="reminder is running", body=DISCLAIMER + extra, timeout=30.0)

@@ -1,0 +1,84 @@
+"""Timers on APScheduler: the only module that imports it.
+
+APScheduler is the daemon's timer wheel and main loop. All callbacks run one
+at a time on a single worker thread, so the daemon's state needs no locks.
+Jobs always run however late they are (``misfire_grace_time=None``): the
+daemon itself decides what a late session means (run within grace, else
+record it missed), which APScheduler's own misfire handling cannot report.
+
+APScheduler 3 waits on a monotonic clock, so after a suspend or a clock
+change it wakes late (APScheduler #794); ``wakeup()`` is called by the clock
+and sleep watchers to make it look at the wall clock again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import itertools
+import logging
+from collections.abc import Callable
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+_UTC = dt.timezone.utc
+
+
+class Timers:
+    def __init__(self, on_error: Callable[[BaseException], None] | None = None) -> None:
+        # Keep APScheduler's chatter ("Added job ...") out of the daemon's log.
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        self._scheduler = BlockingScheduler(
+            timezone=_UTC,
+            executors={"default": ThreadPoolExecutor(max_workers=1)},
+            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+        )
+        self._ids = itertools.count()
+        self._on_error = on_error
+
+    def _guarded(self, function: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                function()
+            except Exception as error:  # a bug must not stop the daemon  # noqa: BLE001
+                if self._on_error is not None:
+                    self._on_error(error)
+
+        return run
+
+    def call_at(self, key: str, when: dt.datetime, function: Callable[[], None]) -> None:
+        """Run ``function`` at ``when``, replacing any timer of the same key."""
+        self._scheduler.add_job(
+            self._guarded(function), "date", run_date=when, id=key, replace_existing=True
+        )
+
+    def call_soon(self, function: Callable[[], None]) -> None:
+        """Run ``function`` on the worker thread as soon as it is free."""
+        self._scheduler.add_job(
+            self._guarded(function),
+            "date",
+            run_date=dt.datetime.now(_UTC),
+            id=f"soon-{next(self._ids)}",
+        )
+
+    def cancel(self, key: str) -> None:
+        with contextlib.suppress(JobLookupError):
+            self._scheduler.remove_job(key)
+
+    def next_wakeup(self) -> dt.datetime | None:
+        # Jobs added before start() have no next_run_time yet.
+        jobs = self._scheduler.get_jobs()
+        times = [t for t in (getattr(job, "next_run_time", None) for job in jobs) if t]
+        return min(times) if times else None
+
+    def wakeup(self) -> None:
+        self._scheduler.wakeup()
+
+    def run(self) -> None:
+        """Block, running timers, until ``stop()``."""
+        self._scheduler.start()
+
+    def stop(self) -> None:
+        self._scheduler.shutdown(wait=False)

@@ -1,0 +1,479 @@
+"""The daemon's decisions, driven by a hand-cranked clock: which sessions run,
+which are missed, and how a session walks its steps. The real APScheduler,
+D-Bus and process are covered end to end in tests/end-to-end."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from reminder.config import Config, load_config
+from reminder.daemon import Daemon
+from reminder.events import EventLog
+from reminder.notify.base import ActionHandler, Message
+from reminder.paths import Paths
+from reminder.plan import build_plan
+
+BERLIN = "Europe/Berlin"
+UTC = dt.timezone.utc
+
+ROUTINE = """
+[routines.tiny]
+title = "Tiny"
+[[routines.tiny.release]]
+exercise = "Ball"
+hold = "20s"
+ready = "5s"
+[[routines.tiny.stretch]]
+exercise = "Figure-4"
+hold = "10s"
+sets = 2
+rest = "5s"
+sides = "both"
+switch = "3s"
+ready = "0s"
+[[routines.tiny.strengthen]]
+exercise = "Clamshell"
+reps = 2
+rep_time = "2s"
+ready = "0s"
+"""
+# Steps: ready 5, hold 20 | hold L 10, switch 3, hold R 10, rest 5, hold L 10,
+# switch 3, hold R 10 | 2 reps x 2 s = 4.  Total 80 s.
+STEP_STARTS = [0, 5, 25, 35, 38, 48, 53, 63, 66, 76]
+TOTAL = 80
+
+
+class ManualTimers:
+    """A timer wheel whose clock moves only when the test says so."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.now = start
+        self.jobs: dict[str, tuple[dt.datetime, Callable[[], None]]] = {}
+        self._soon = 0
+        self.stopped = False
+
+    def clock(self) -> dt.datetime:
+        return self.now
+
+    def call_at(self, key: str, when: dt.datetime, function: Callable[[], None]) -> None:
+        self.jobs[key] = (when, function)
+
+    def call_soon(self, function: Callable[[], None]) -> None:
+        self._soon += 1
+        self.jobs[f"soon-{self._soon}"] = (self.now, function)
+
+    def cancel(self, key: str) -> None:
+        self.jobs.pop(key, None)
+
+    def next_wakeup(self) -> dt.datetime | None:
+        return min((when for when, _ in self.jobs.values()), default=None)
+
+    def wakeup(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        self.stopped = True
+
+    def run_due(self) -> None:
+        while True:
+            due = [(when, key) for key, (when, _) in self.jobs.items() if when <= self.now]
+            if not due:
+                return
+            _, key = min(due)
+            _, function = self.jobs.pop(key)
+            function()
+
+    def advance_to(self, moment: dt.datetime) -> None:
+        """Run every timer up to ``moment`` at its own time, in order."""
+        while True:
+            upcoming = self.next_wakeup()
+            if upcoming is None or upcoming > moment:
+                break
+            self.now = max(self.now, upcoming)
+            self.run_due()
+        self.now = moment
+        self.run_due()
+
+    def sleep_until(self, moment: dt.datetime) -> None:
+        """The computer was suspended: time passes, nothing runs."""
+        self.now = moment
+
+
+class RecordingNotifier:
+    name = "recording"
+
+    def __init__(self, actions: bool = True) -> None:
+        self.shown: list[tuple[dt.datetime, str, Message]] = []
+        self.closed: list[str] = []
+        self._actions = actions
+        self.clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(UTC)
+
+    def supports_actions(self) -> bool:
+        return self._actions
+
+    def show(self, tag: str, message: Message) -> None:
+        self.shown.append((self.clock(), tag, message))
+
+    def close(self, tag: str) -> None:
+        self.closed.append(tag)
+
+    def set_action_handler(self, handler: ActionHandler) -> None:
+        pass
+
+    def shutdown(self) -> None:
+        pass
+
+
+class Harness:
+    def __init__(
+        self, tmp_path: Path, config_text: str, start: dt.datetime, *, actions: bool = True
+    ) -> None:
+        (tmp_path / "state" / "reminder").mkdir(parents=True)
+        (tmp_path / "state" / "reminder" / "welcomed").touch()
+        self.config_file = tmp_path / "config.toml"
+        self.config_file.write_text(config_text, encoding="utf-8")
+        self.paths = Paths(
+            config_file=self.config_file,
+            config_from="--config",
+            config_dir=tmp_path / "cfg",
+            routines_dir=tmp_path / "cfg" / "routines",
+            state_dir=tmp_path / "state" / "reminder",
+            runtime_dir=tmp_path / "run",
+        )
+        self.timers = ManualTimers(start)
+        self.notifier = RecordingNotifier(actions)
+        self.notifier.clock = self.timers.clock
+        self.stream = io.StringIO()
+        self.log = EventLog(self.stream, json_lines=True, clock=self.timers.clock)
+        config: Config = load_config(self.paths)
+        self.daemon = Daemon(
+            paths=self.paths,
+            config=config,
+            notifier=self.notifier,
+            timers=self.timers,
+            log=self.log,
+            clock=self.timers.clock,
+        )
+        self.daemon.start()
+
+    def events(self, name: str | None = None) -> list[dict[str, object]]:
+        records = [json.loads(line) for line in self.stream.getvalue().splitlines()]
+        return [r for r in records if name is None or r["event"] == name]
+
+    def press(self, key: str) -> None:
+        tag = self.notifier.shown[-1][1]
+        self.daemon.on_action(tag, key)
+
+
+def berlin(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> dt.datetime:
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=ZoneInfo(BERLIN))
+
+
+def config(schedule: str, start: str = "auto", grace: str = "15m", extra: str = "") -> str:
+    return (
+        f'[settings]\ntimezone = "{BERLIN}"\nstart = "{start}"\nmisfire_grace = "{grace}"\n'
+        f'snooze = "5m"\n{extra}\n{schedule}\n{ROUTINE}'
+    )
+
+
+AT_1030 = '[[schedule]]\nroutine = "tiny"\ndays = "daily"\nat = ["10:30"]\n'
+AT_1030_1600 = '[[schedule]]\nroutine = "tiny"\ndays = "daily"\nat = ["10:30", "16:00"]\n'
+
+
+def test_a_session_walks_every_step_at_its_planned_time(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 35))
+    steps = h.events("step")
+    start = berlin(2026, 11, 30, 10, 30)
+    assert [s["offset"] for s in steps] == STEP_STARTS
+    assert [dt.datetime.fromisoformat(str(s["planned"])) for s in steps] == [
+        start + dt.timedelta(seconds=o) for o in STEP_STARTS
+    ]
+    shown_at = [when for when, tag, _ in h.notifier.shown if tag.startswith("tiny")]
+    assert shown_at[: len(STEP_STARTS)] == [start + dt.timedelta(seconds=o) for o in STEP_STARTS]
+    summaries = [m.summary for _, _, m in h.notifier.shown]
+    assert summaries[0] == "Release · Ball"
+    assert summaries[2] == "Stretch · Figure-4"
+    assert summaries[-2] == "Strengthen · Clamshell"
+    assert summaries[-1] == "Done · Tiny"
+    bodies = [m.body for _, _, m in h.notifier.shown]
+    assert bodies[2] == "Left side — hold 10 s (set 1 of 2)"
+    assert bodies[3] == "Switch to the right side — 3 s"
+    assert bodies[5] == "Rest — 5 s (set 1 of 2 done)"
+    assert bodies[9] == "2 reps, 2 s each"
+    end = h.events("session-end")
+    assert end[0]["outcome"] == "completed"
+    assert end[0]["phases_done"] == ["release", "stretch", "strengthen"]
+    assert h.events("session-end")[0]["ts"] == (start + dt.timedelta(seconds=TOTAL)).isoformat(
+        timespec="milliseconds"
+    )
+
+
+def test_every_step_notification_expires_but_outlives_its_step(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 35))
+    plan = build_plan(h.daemon.config.routines["tiny"])
+    step_messages = [m for _, _, m in h.notifier.shown][: len(plan.steps)]
+    for step, message in zip(plan.steps, step_messages, strict=True):
+        assert step.duration < message.timeout < step.duration + 60
+
+
+def test_laptop_asleep_through_two_sessions_runs_only_the_one_within_grace(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030_1600), berlin(2026, 11, 30, 10, 0))
+    h.timers.sleep_until(berlin(2026, 11, 30, 16, 5))
+    h.daemon.resumed()
+    h.timers.advance_to(berlin(2026, 11, 30, 16, 10))
+    missed = h.events("missed")
+    assert [(m["at"], m["reason"]) for m in missed] == [("2026-11-30T10:30:00+01:00", "late")]
+    starts = h.events("session-start")
+    assert [s["scheduled"] for s in starts] == ["2026-11-30T16:00:00+01:00"]
+
+
+def test_waking_after_grace_records_both_missed_and_runs_nothing(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030_1600), berlin(2026, 11, 30, 10, 0))
+    h.timers.sleep_until(berlin(2026, 11, 30, 16, 20))
+    h.daemon.resumed()
+    h.timers.advance_to(berlin(2026, 11, 30, 16, 30))
+    assert [m["at"] for m in h.events("missed")] == [
+        "2026-11-30T10:30:00+01:00",
+        "2026-11-30T16:00:00+01:00",
+    ]
+    assert h.events("session-start") == []
+    # ...and the next day goes on as usual.
+    h.timers.advance_to(berlin(2026, 12, 1, 10, 31))
+    assert [s["scheduled"] for s in h.events("session-start")] == ["2026-12-01T10:30:00+01:00"]
+
+
+def test_a_wake_with_no_resume_signal_is_still_judged_by_the_wall_clock(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030), berlin(2026, 11, 30, 10, 0))
+    h.timers.sleep_until(berlin(2026, 11, 30, 10, 50))
+    h.timers.run_due()  # the timer fires late, as APScheduler does after a suspend
+    assert [m["reason"] for m in h.events("missed")] == ["late"]
+    assert h.events("session-start") == []
+
+
+def test_ask_then_start_runs_the_session_in_the_same_notification(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030, start="ask"), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 30))
+    _, tag, asked = h.notifier.shown[-1]
+    assert asked.summary == "Time for Tiny"
+    assert [key for key, _ in asked.actions] == ["start", "snooze", "skip"]
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 31))
+    h.press("start")
+    assert h.notifier.shown[-1][1] == tag
+    assert h.notifier.shown[-1][2].summary == "Release · Ball"
+    assert [key for key, _ in h.notifier.shown[-1][2].actions] == ["next", "pause", "stop"]
+
+
+def test_snooze_asks_again_after_the_snooze_time(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030, start="ask"), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 30))
+    h.press("snooze")
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 34, 59))
+    assert sum(m.summary == "Time for Tiny" for _, _, m in h.notifier.shown) == 1
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 35))
+    assert sum(m.summary == "Time for Tiny" for _, _, m in h.notifier.shown) == 2
+    assert h.events("snoozed")[0]["until"] == "2026-11-30T10:35:00+01:00"
+
+
+def test_skip_records_it_and_starts_nothing(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030, start="ask"), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 30))
+    h.press("skip")
+    h.timers.advance_to(berlin(2026, 11, 30, 11, 0))
+    assert len(h.events("skipped")) == 1
+    assert h.events("session-start") == []
+
+
+def test_an_unanswered_ask_is_missed_when_grace_runs_out(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030, start="ask", grace="10m"), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 39))
+    assert h.events("missed") == []
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 41))
+    assert [m["reason"] for m in h.events("missed")] == ["no-answer"]
+    assert h.events("session-start") == []
+
+
+def test_ask_without_action_support_begins_at_once(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030, start="ask"), berlin(2026, 11, 30, 10, 0), actions=False)
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 30))
+    assert h.notifier.shown[-1][2].summary == "Release · Ball"
+
+
+def test_next_ends_the_step_now_and_shifts_the_rest(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 30, 1))  # 1 s into "get ready" (5 s)
+    h.press("next")
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 35))
+    planned = [dt.datetime.fromisoformat(str(s["planned"])) for s in h.events("step")]
+    start = berlin(2026, 11, 30, 10, 30)
+    assert planned[0] == start
+    assert planned[1] == start + dt.timedelta(seconds=1)
+    # The rest keeps its spacing, 4 s earlier than planned.
+    assert planned[2:] == [start + dt.timedelta(seconds=o - 4) for o in STEP_STARTS[2:]]
+
+
+def test_pause_freezes_the_step_and_resume_shifts_the_rest(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 30, 10))  # 5 s into the 20 s hold
+    h.press("pause")
+    assert h.notifier.shown[-1][2].summary == "Paused · Ball"
+    assert h.notifier.shown[-1][2].body.startswith("15 s left")
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 40))
+    assert len(h.events("step")) == 2  # nothing moved while paused
+    h.press("resume")  # 9 min 50 s later
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 45))
+    planned = [dt.datetime.fromisoformat(str(s["planned"])) for s in h.events("step")]
+    shifted = berlin(2026, 11, 30, 10, 39, 50)
+    assert planned[2:] == [shifted + dt.timedelta(seconds=o) for o in STEP_STARTS[2:]]
+    assert h.events("session-end")[0]["outcome"] == "completed"
+
+
+def test_stop_ends_the_session_and_says_which_phases_were_done(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 30, 30))  # into the stretch
+    h.press("stop")
+    end = h.events("session-end")[0]
+    assert end["outcome"] == "stopped"
+    assert end["phases_done"] == ["release"]
+    assert h.notifier.shown[-1][2].summary == "Stopped · Tiny"
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 35))
+    assert len(h.events("step")) == 3
+
+
+def test_a_session_due_while_another_runs_waits_for_it(tmp_path: Path) -> None:
+    schedule = (
+        '[[schedule]]\nroutine = "tiny"\nat = ["10:30"]\n'
+        '[[schedule]]\nroutine = "tiny"\nat = ["10:31"]\n'
+    )
+    # Make the session longer than a minute: 80 s.
+    h = Harness(tmp_path, config(schedule), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 35))
+    starts = h.events("session-start")
+    assert [s["scheduled"] for s in starts] == [
+        "2026-11-30T10:30:00+01:00",
+        "2026-11-30T10:31:00+01:00",
+    ]
+    ends = h.events("session-end")
+    assert str(ends[0]["ts"]) <= str(starts[1]["ts"])
+    assert len(h.events("postponed")) == 1
+
+
+def test_a_session_never_runs_twice_when_the_clock_is_set_back(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 40))
+    assert len(h.events("session-start")) == 1
+    h.timers.now = berlin(2026, 11, 30, 10, 20)  # someone sets the clock back 20 min
+    h.daemon.clock_event("clock-set", -20 * 60)
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 45))
+    assert len(h.events("session-start")) == 1
+    assert h.events("clock-change")[0]["jump_seconds"] == -1200
+
+
+def test_a_clock_jump_mid_session_keeps_the_steps_in_real_time(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 30, 10))
+    h.timers.now = berlin(2026, 11, 30, 13, 30, 10)  # clock set forward 3 h
+    h.daemon.clock_event("clock-set", 3 * 3600)
+    h.timers.advance_to(berlin(2026, 11, 30, 13, 35))
+    planned = [dt.datetime.fromisoformat(str(s["planned"])) for s in h.events("step")]
+    later = berlin(2026, 11, 30, 13, 30)
+    assert planned[2:] == [later + dt.timedelta(seconds=o) for o in STEP_STARTS[2:]]
+    assert h.events("session-end")[0]["outcome"] == "completed"
+    # The 3 h skipped over held no other session: nothing missed.
+    assert h.events("missed") == []
+
+
+def test_sleeping_mid_session_beyond_grace_interrupts_it(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030, grace="5m"), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 30, 10))
+    h.timers.sleep_until(berlin(2026, 11, 30, 11, 0))
+    h.daemon.resumed()
+    h.timers.run_due()
+    end = h.events("session-end")[0]
+    assert (end["outcome"], end["reason"]) == ("interrupted", "asleep")
+
+
+def test_sleeping_briefly_mid_session_restarts_the_step_from_now(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 30, 10))  # in the 20 s hold (ends :25)
+    h.timers.sleep_until(berlin(2026, 11, 30, 10, 32))
+    h.timers.run_due()
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 35))
+    planned = [dt.datetime.fromisoformat(str(s["planned"])) for s in h.events("step")]
+    resumed = berlin(2026, 11, 30, 10, 32)
+    assert planned[2] == resumed
+    assert planned[3] == resumed + dt.timedelta(seconds=10)
+    assert len(h.events("retimed")) == 1
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        # Spring forward: 02:30 does not exist; it runs at 03:00 CEST.
+        ((2026, 3, 29, 0, 0), "2026-03-29T03:00:00+02:00"),
+        # Fall back: 02:30 happens twice; it runs once, at the first.
+        ((2026, 10, 25, 0, 0), "2026-10-25T02:30:00+02:00"),
+    ],
+)
+def test_dst_days_run_each_session_once_at_the_documented_instant(
+    tmp_path: Path, day: tuple[int, int, int, int, int], expected: str
+) -> None:
+    schedule = '[[schedule]]\nroutine = "tiny"\nat = ["02:30"]\n'
+    h = Harness(tmp_path, config(schedule), berlin(*day))
+    h.timers.advance_to(berlin(*day) + dt.timedelta(hours=6))
+    assert [s["scheduled"] for s in h.events("session-start")] == [expected]
+
+
+def test_reload_applies_a_good_edit_and_keeps_the_config_on_a_bad_one(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030), berlin(2026, 11, 30, 10, 0))
+    h.config_file.write_text(
+        config('[[schedule]]\nroutine = "tiny"\nat = ["10:45"]\n'), encoding="utf-8"
+    )
+    h.daemon.reload()
+    assert h.events("reload")[0]["schedules"] == 1
+    h.config_file.write_text(
+        config('[[schedule]]\nroutine = "tiny"\nat = ["25:00"]\n'), encoding="utf-8"
+    )
+    h.daemon.reload()
+    errors = h.events("config-error")
+    assert len(errors) == 1
+    problems = errors[0]["problems"]
+    assert isinstance(problems, list)
+    assert "schedule[0].at" in problems[0]
+    assert "25:00" in problems[0]
+    note = h.notifier.shown[-1][2]
+    assert note.summary == "Config not applied: it has a mistake"
+    assert "25:00" in note.body
+    # The last good config (10:45) stays in force.
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 46))
+    assert [s["scheduled"] for s in h.events("session-start")] == ["2026-11-30T10:45:00+01:00"]
+
+
+def test_quiet_hours_hold_back_sessions(tmp_path: Path) -> None:
+    schedule = '[[schedule]]\nroutine = "tiny"\nat = ["06:30", "10:30"]\n'
+    h = Harness(
+        tmp_path, config(schedule, extra='quiet_hours = "22:00-07:00"'), berlin(2026, 11, 30, 0, 0)
+    )
+    h.timers.advance_to(berlin(2026, 11, 30, 11, 0))
+    assert [s["scheduled"] for s in h.events("session-start")] == ["2026-11-30T10:30:00+01:00"]
+
+
+def test_shutdown_mid_session_records_it_interrupted(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 30, 10))
+    h.daemon.shutdown("SIGTERM")
+    end = h.events("session-end")[0]
+    assert (end["outcome"], end["reason"]) == ("interrupted", "SIGTERM")
+    assert h.timers.stopped
+    assert h.events()[-1]["event"] == "daemon-stop"
