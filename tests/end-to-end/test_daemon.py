@@ -1,0 +1,367 @@
+"""``reminder run`` end to end: the installed command as a real process, on a
+real session bus, with python-dbusmock's notification server recording every
+call (and dunst under Xvfb for the smoke test).
+
+faketime starts the daemon's wall clock two seconds before a session is due,
+so a scheduled session begins without waiting for a real 10:30.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from support.daemon_process import DaemonProcess, daemon_env
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from support.desktop import Dunst, MockServer, NotifyCall
+
+SESSION_ROUTINE = """
+[routines.tiny]
+title = "Tiny"
+
+[[routines.tiny.release]]
+exercise = "Ball"
+hold = "2s"
+ready = "1s"
+
+[[routines.tiny.stretch]]
+exercise = "Figure-4"
+hold = "1s"
+sets = 2
+rest = "1s"
+sides = "both"
+switch = "1s"
+ready = "0s"
+
+[[routines.tiny.strengthen]]
+exercise = "Clamshell"
+reps = 2
+rep_time = "1s"
+ready = "0s"
+"""
+
+# The notifications the plan above must produce, in order, worked out by hand
+# from DESIGN.md's plan semantics: (summary, body, seconds from the start).
+EXPECTED_STEPS = [
+    ("Release · Ball", "Get ready — 1 s", 0),
+    ("Release · Ball", "Hold 2 s", 1),
+    ("Stretch · Figure-4", "Left side — hold 1 s (set 1 of 2)", 3),
+    ("Stretch · Figure-4", "Switch to the right side — 1 s", 4),
+    ("Stretch · Figure-4", "Right side — hold 1 s (set 1 of 2)", 5),
+    ("Stretch · Figure-4", "Rest — 1 s (set 1 of 2 done)", 6),
+    ("Stretch · Figure-4", "Left side — hold 1 s (set 2 of 2)", 7),
+    ("Stretch · Figure-4", "Switch to the right side — 1 s", 8),
+    ("Stretch · Figure-4", "Right side — hold 1 s (set 2 of 2)", 9),
+    ("Strengthen · Clamshell", "2 reps, 1 s each", 10),
+]
+DONE = ("Done · Tiny", "Well done: 12 s of release, stretch and strengthen.")
+SESSION_ACTIONS = ["next", "Next", "pause", "Pause", "stop", "Stop"]
+DUE = "2026-11-30 10:30:00"
+TWO_SECONDS_BEFORE = "2026-11-30 10:29:58"
+
+
+def config_text(start: str = "auto", notifier: str = "auto", at: str = "10:30") -> str:
+    return (
+        f'[settings]\ntimezone = "UTC"\nstart = "{start}"\nnotifier = "{notifier}"\n'
+        f'misfire_grace = "5m"\nsnooze = "1m"\n\n'
+        f'[[schedule]]\nroutine = "tiny"\nat = ["{at}"]\n' + SESSION_ROUTINE
+    )
+
+
+@pytest.fixture
+def config_file(tmp_path: Path) -> Path:
+    path = tmp_path / "conf" / "config.toml"
+    path.parent.mkdir()
+    path.write_text(config_text(), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def launch(
+    reminder_exe: Path, subprocess_env: dict[str, str]
+) -> Iterator[Callable[..., DaemonProcess]]:
+    started: list[DaemonProcess] = []
+
+    def launch(config: Path, *, faketime: str | None = None, **env: str) -> DaemonProcess:
+        process = DaemonProcess(
+            reminder_exe, config, daemon_env(subprocess_env, **env), faketime=faketime
+        )
+        started.append(process.start())
+        return process
+
+    yield launch
+    for process in started:
+        process.kill()
+        process.assert_no_traceback()
+
+
+def session_calls(server: MockServer) -> list[NotifyCall]:
+    return [c for c in server.notify_calls() if c.summary != "reminder is running"]
+
+
+def new_notification_ids(server: MockServer) -> list[int]:
+    """The ids the mock gave out: it numbers new notifications 1, 2, 3, ..."""
+    fresh = [c for c in server.notify_calls() if c.replaces_id == 0]
+    return list(range(1, len(fresh) + 1))
+
+
+def test_a_scheduled_session_walks_every_step_in_one_updated_notification(
+    mock_server: MockServer, config_file: Path, launch: Callable[..., DaemonProcess]
+) -> None:
+    daemon = launch(config_file, faketime=TWO_SECONDS_BEFORE)
+    end = daemon.wait_for("session-end", timeout=30)
+    assert end["outcome"] == "completed"
+    assert end["phases_done"] == ["release", "stretch", "strengthen"]
+
+    calls = session_calls(mock_server)
+    assert [(c.summary, c.body) for c in calls] == [(s, b) for s, b, _ in EXPECTED_STEPS] + [DONE]
+    assert {c.app_name for c in calls} == {"reminder"}
+    # One notification, updated in place: every update replaces the first.
+    first_id = new_notification_ids(mock_server)[-1]
+    assert calls[0].replaces_id == 0
+    assert {c.replaces_id for c in calls[1:]} == {first_id}
+    # Buttons during the session; every notification expires, a little after its step.
+    for call in calls[: len(EXPECTED_STEPS)]:
+        assert call.actions == SESSION_ACTIONS
+    durations = [1, 2, 1, 1, 1, 1, 1, 1, 1, 2]
+    for call, seconds in zip(calls, durations, strict=False):
+        assert seconds * 1000 < call.expire_timeout <= (seconds + 60) * 1000
+    assert calls[-1].expire_timeout > 0
+
+    # The log's step events: each planned at the session start plus its offset.
+    steps = daemon.named("step")
+    start = dt.datetime.fromisoformat(steps[0]["planned"])
+    assert start == dt.datetime.fromisoformat(DUE).replace(tzinfo=dt.timezone.utc)
+    assert [(dt.datetime.fromisoformat(s["planned"]) - start).total_seconds() for s in steps] == [
+        offset for _, _, offset in EXPECTED_STEPS
+    ]
+    for step in steps:
+        assert dt.datetime.fromisoformat(step["sent"]) >= dt.datetime.fromisoformat(step["planned"])
+    assert daemon.stop() == 0
+
+
+def test_first_run_says_once_that_it_is_not_medical_advice(
+    mock_server: MockServer, config_file: Path, launch: Callable[..., DaemonProcess]
+) -> None:
+    first = launch(config_file)
+    first.wait_for("next")
+    assert first.stop() == 0
+    second = launch(config_file)
+    second.wait_for("next")
+    assert second.stop() == 0
+    welcome = [c for c in mock_server.notify_calls() if c.summary == "reminder is running"]
+    assert len(welcome) == 1
+    assert "not medical advice" in welcome[0].body
+    assert "clinician" in welcome[0].body
+
+
+def test_ask_offers_start_snooze_skip_and_start_begins_the_session(
+    mock_server: MockServer, config_file: Path, launch: Callable[..., DaemonProcess]
+) -> None:
+    config_file.write_text(config_text(start="ask"), encoding="utf-8")
+    daemon = launch(config_file, faketime=TWO_SECONDS_BEFORE)
+    daemon.wait_for("ask")
+    asked = session_calls(mock_server)[-1]
+    assert asked.summary == "Time for Tiny"
+    assert asked.actions == ["start", "Start", "snooze", "Snooze", "skip", "Skip"]
+    assert asked.expire_timeout == 5 * 60 * 1000  # the ask waits out misfire_grace
+
+    mock_server.click(new_notification_ids(mock_server)[-1], "start")
+    daemon.wait_for("session-start")
+    daemon.wait_for("step")
+    latest = session_calls(mock_server)[-1]
+    assert (latest.summary, latest.body) == EXPECTED_STEPS[0][:2]
+    assert latest.replaces_id == new_notification_ids(mock_server)[-1]
+    assert daemon.stop() == 0
+
+
+@pytest.mark.parametrize("answer", ["skip", "snooze"])
+def test_skip_and_snooze_start_nothing_now(
+    mock_server: MockServer,
+    config_file: Path,
+    launch: Callable[..., DaemonProcess],
+    answer: str,
+) -> None:
+    config_file.write_text(config_text(start="ask"), encoding="utf-8")
+    daemon = launch(config_file, faketime=TWO_SECONDS_BEFORE)
+    daemon.wait_for("ask")
+    asked_id = new_notification_ids(mock_server)[-1]
+    mock_server.click(asked_id, answer)
+    event = daemon.wait_for("skipped" if answer == "skip" else "snoozed")
+    assert event["routine"] == "tiny"
+    if answer == "snooze":
+        until = dt.datetime.fromisoformat(event["until"])
+        assert until - dt.datetime.fromisoformat(event["ts"]) == pytest.approx(
+            dt.timedelta(minutes=1), abs=dt.timedelta(seconds=1)
+        )
+    closed = mock_server.method_calls("CloseNotification")
+    assert [asked_id] in closed
+    assert daemon.named("session-start") == []
+    assert daemon.stop() == 0
+
+
+def test_buttons_pause_resume_skip_ahead_and_stop_a_session(
+    mock_server: MockServer, config_file: Path, launch: Callable[..., DaemonProcess]
+) -> None:
+    daemon = launch(config_file, faketime=TWO_SECONDS_BEFORE)
+    daemon.wait_for("step")
+    session_id = new_notification_ids(mock_server)[-1]
+
+    mock_server.click(session_id, "pause")
+    daemon.wait_for("paused")
+    paused = session_calls(mock_server)[-1]
+    assert paused.summary == "Paused · Ball"
+    assert paused.actions == ["resume", "Resume", "stop", "Stop"]
+
+    mock_server.click(session_id, "resume")
+    daemon.wait_for("resumed")
+    mock_server.click(session_id, "next")
+    daemon.wait_for("next-step")
+    after_next = daemon.wait_for("step", where=lambda e: e["index"] == 1)
+    assert after_next["exercise"] == "Ball"
+    assert after_next["kind"] == "work"
+
+    mock_server.click(session_id, "stop")
+    end = daemon.wait_for("session-end")
+    assert end["outcome"] == "stopped"
+    assert session_calls(mock_server)[-1].summary == "Stopped · Tiny"
+    assert daemon.stop() == 0
+
+
+def test_a_good_edit_applies_and_a_bad_one_keeps_the_last_good_config(
+    mock_server: MockServer, config_file: Path, launch: Callable[..., DaemonProcess]
+) -> None:
+    daemon = launch(config_file)
+    daemon.wait_for("next", where=lambda e: e["at"].endswith("10:30:00+00:00"))
+
+    config_file.write_text(config_text(at="11:45"), encoding="utf-8")
+    reload = daemon.wait_for("reload", timeout=5)
+    assert reload["schedules"] == 1
+    daemon.wait_for("next", where=lambda e: e["at"].endswith("11:45:00+00:00"))
+
+    # An editor's save: write a new file, then rename it over the old one.
+    broken = config_file.with_name(".config.toml.swp")
+    broken.write_text(config_text(at="25:00"), encoding="utf-8")
+    broken.replace(config_file)
+    error = daemon.wait_for("config-error", timeout=5)
+    assert any("schedule[0].at[0]" in p and "25:00" in p for p in error["problems"])
+    note = session_calls(mock_server)[-1]
+    assert note.summary == "Config not applied: it has a mistake"
+    assert "25:00" in note.body
+    assert len(daemon.named("reload")) == 1  # the broken config was not applied
+
+    config_file.write_text(config_text(at="12:15"), encoding="utf-8")
+    daemon.wait_for("next", where=lambda e: e["at"].endswith("12:15:00+00:00"))
+    assert daemon.stop() == 0
+
+
+def test_sighup_reloads_on_request(
+    mock_server: MockServer, config_file: Path, launch: Callable[..., DaemonProcess]
+) -> None:
+    daemon = launch(config_file)
+    daemon.wait_for("next")
+    daemon.signal(signal.SIGHUP)
+    reload = daemon.wait_for("reload", timeout=5)
+    assert reload["changed"] is False
+    assert daemon.named("config-error") == []
+    assert daemon.stop() == 0
+
+
+def test_starting_with_a_broken_config_exits_78_and_says_why(
+    config_file: Path, run_reminder: Callable[..., subprocess.CompletedProcess[str]]
+) -> None:
+    config_file.write_text(config_text(at="25:00"), encoding="utf-8")
+    result = run_reminder("run", "--config", str(config_file))
+    assert result.returncode == 78
+    assert 'schedule[0].at[0]: "25:00" is not a time of day' in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_second_daemon_is_refused_and_names_the_first(
+    mock_server: MockServer,
+    config_file: Path,
+    launch: Callable[..., DaemonProcess],
+    run_reminder: Callable[..., subprocess.CompletedProcess[str]],
+) -> None:
+    first = launch(config_file)
+    first.wait_for("daemon-start")
+    second = run_reminder("run", "--config", str(config_file))
+    assert second.returncode == 1
+    assert f"already running (pid {first.pid})" in second.stderr
+    assert "Traceback" not in second.stderr
+    assert first.process is not None
+    assert first.process.poll() is None
+    assert first.stop() == 0
+
+
+def test_sigterm_mid_session_ends_cleanly_and_records_it_interrupted(
+    mock_server: MockServer, config_file: Path, launch: Callable[..., DaemonProcess]
+) -> None:
+    daemon = launch(config_file, faketime=TWO_SECONDS_BEFORE)
+    daemon.wait_for("step", where=lambda e: e["index"] == 1)
+    session_id = new_notification_ids(mock_server)[-1]
+    assert daemon.stop(timeout=2) == 0
+    end = daemon.named("session-end")
+    assert [(e["outcome"], e["reason"]) for e in end] == [("interrupted", "SIGTERM")]
+    assert [session_id] in mock_server.method_calls("CloseNotification")
+    assert daemon.named("daemon-stop")
+
+
+def test_a_notification_server_that_dies_and_returns_mid_session(
+    start_mock: Callable[[str], MockServer],
+    config_file: Path,
+    launch: Callable[..., DaemonProcess],
+) -> None:
+    server = start_mock("body actions")
+    daemon = launch(config_file, faketime=TWO_SECONDS_BEFORE)
+    daemon.wait_for("step", where=lambda e: e["index"] == 1)
+    server.kill()
+    # Steps go on, shown on the console while no server answers.
+    daemon.wait_for("notify-error", timeout=10)
+    daemon.wait_for_stdout("Stretch · Figure-4")
+    replacement = start_mock("body actions")
+    daemon.wait_for("notify-recovered", timeout=10)
+    daemon.wait_for("session-end", timeout=30)
+    shown = [c.summary for c in session_calls(replacement)]
+    assert shown[-1] == DONE[0]
+    assert daemon.named("session-end")[0]["outcome"] == "completed"
+    assert daemon.stop() == 0
+
+
+def test_with_no_session_bus_the_session_runs_on_the_console(
+    config_file: Path, launch: Callable[..., DaemonProcess], tmp_path: Path
+) -> None:
+    empty_runtime = tmp_path / "run"
+    empty_runtime.mkdir(mode=0o700)
+    daemon = launch(
+        config_file,
+        faketime=TWO_SECONDS_BEFORE,
+        DBUS_SESSION_BUS_ADDRESS="",
+        XDG_RUNTIME_DIR=str(empty_runtime),
+    )
+    daemon.wait_for("session-end", timeout=30)
+    for summary, body, _ in EXPECTED_STEPS:
+        daemon.wait_for_stdout(f"{summary} — {body}")
+    daemon.wait_for_stdout(f"{DONE[0]} — {DONE[1]}")
+    assert daemon.stop() == 0
+
+
+def test_a_real_session_shows_in_dunst(
+    dunst: Dunst, config_file: Path, launch: Callable[..., DaemonProcess]
+) -> None:
+    daemon = launch(config_file, faketime=TWO_SECONDS_BEFORE, DISPLAY=dunst.display)
+    daemon.wait_for("session-end", timeout=30)
+    assert dunst.displayed() >= 1
+    subprocess.run(["dunstctl", "close-all"], env=dunst.bus.env(), check=True, timeout=10)
+    shown = {(entry["appname"], entry["summary"], entry["body"]) for entry in dunst.history()}
+    assert ("reminder", DONE[0], DONE[1]) in shown
+    assert daemon.stop() == 0
+    assert os.environ.get("DISPLAY") != dunst.display  # the test's own env untouched
