@@ -81,4 +81,9 @@ class Timers:
         self._scheduler.start()
 
     def stop(self) -> None:
-        self._scheduler.shutdown(wait=False)
+        # APScheduler 3 marks itself stopped without holding its job store
+        # lock. If its main loop is between submitting a one-off job and
+        # removing it, remove_job then raises JobLookupError and the loop dies
+        # (seen under load). Holding that lock keeps the two apart.
+        with self._scheduler._jobstores_lock:
+            self._scheduler.shutdown(wait=False)
