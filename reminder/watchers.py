@@ -11,8 +11,8 @@ of 22 MiB and one wake-up a minute; elsewhere a slow poll stands in.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import errno
+import functools
 import os
 import struct
 import sys
@@ -24,8 +24,10 @@ from pathlib import Path
 _IS_LINUX = sys.platform.startswith("linux")
 
 
+@functools.cache
 def _libc() -> ctypes.CDLL:
-    return ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+    # The process's own symbols include libc's; find_library would run ldconfig.
+    return ctypes.CDLL(None, use_errno=True)
 
 
 def _check(result: int) -> int:
