@@ -618,9 +618,16 @@ def run(paths: Paths, *, json_logs: bool = False) -> None:
         timers.wakeup()
         daemon.soon(daemon.resumed)
 
-    SleepWatcher(
+    listening = SleepWatcher(
         on_resume, lambda: daemon.soon(lambda: log("sleep", "The computer is going to sleep."))
     ).start()
+    log(
+        "sleep-watch",
+        "Listening for suspend and resume (logind)."
+        if listening
+        else "No logind on the system bus: a resume is noticed by the clock instead.",
+        listening=listening,
+    )
 
     def on_signal(number: int, _frame: object) -> None:
         # Signal handlers run on the main thread inside APScheduler's loop;

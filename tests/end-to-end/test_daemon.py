@@ -321,6 +321,8 @@ def test_a_notification_server_that_dies_and_returns_mid_session(
     launch: Callable[..., DaemonProcess],
 ) -> None:
     server = start_mock("body actions")
+    # A longer last exercise (8 s), so the session outlasts the server's restart.
+    config_file.write_text(config_text().replace("reps = 2\n", "reps = 8\n"), encoding="utf-8")
     daemon = launch(config_file, faketime=TWO_SECONDS_BEFORE)
     daemon.wait_for("step", where=lambda e: e["index"] == 1)
     server.kill()
@@ -365,3 +367,90 @@ def test_a_real_session_shows_in_dunst(
     assert ("reminder", DONE[0], DONE[1]) in shown
     assert daemon.stop() == 0
     assert os.environ.get("DISPLAY") != dunst.display  # the test's own env untouched
+
+
+def test_resume_from_suspend_is_heard_from_logind(
+    mock_server: MockServer,
+    config_file: Path,
+    launch: Callable[..., DaemonProcess],
+    tmp_path: Path,
+) -> None:
+    import tempfile
+
+    from support.desktop import SessionBus, stop_process
+
+    # A second private bus standing in for the system bus, with dbusmock's logind.
+    system = SessionBus(Path(tempfile.mkdtemp(prefix="reminder-system-")))
+    system.start()
+    logind = subprocess.Popen(
+        ["/usr/bin/python3", "-m", "dbusmock", "--system", "--template", "logind"],
+        env=system.env(DBUS_SYSTEM_BUS_ADDRESS=system.address),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        system.wait_for_name("org.freedesktop.login1", owned=True)
+        daemon = launch(config_file, DBUS_SYSTEM_BUS_ADDRESS=system.address)
+        assert daemon.wait_for("sleep-watch")["listening"] is True
+        daemon.wait_for("next")
+        from jeepney import DBusAddress, new_method_call
+
+        mock = DBusAddress(
+            "/org/freedesktop/login1",
+            bus_name="org.freedesktop.login1",
+            interface="org.freedesktop.DBus.Mock",
+        )
+        for going_to_sleep in (True, False):
+            system.call(
+                new_method_call(
+                    mock,
+                    "EmitSignal",
+                    "sssav",
+                    (
+                        "org.freedesktop.login1.Manager",
+                        "PrepareForSleep",
+                        "b",
+                        [("b", going_to_sleep)],
+                    ),
+                )
+            )
+        daemon.wait_for("sleep")
+        daemon.wait_for("resume")
+        # On resume it looks at the wall clock again: the same next session.
+        assert daemon.named("next")[-1]["at"].endswith("10:30:00+00:00")
+        assert daemon.stop() == 0
+    finally:
+        stop_process(logind)
+        system.stop()
+
+
+def test_without_logind_the_daemon_says_it_relies_on_the_clock(
+    mock_server: MockServer, config_file: Path, launch: Callable[..., DaemonProcess], tmp_path: Path
+) -> None:
+    daemon = launch(config_file, DBUS_SYSTEM_BUS_ADDRESS=f"unix:path={tmp_path}/no-such-bus")
+    assert daemon.wait_for("sleep-watch")["listening"] is False
+    assert daemon.stop() == 0
+
+
+def test_with_no_config_file_the_built_in_default_runs_and_says_so(
+    mock_server: MockServer,
+    reminder_exe: Path,
+    subprocess_env: dict[str, str],
+) -> None:
+    # The README's first command: `reminder run` before any config exists.
+    process = DaemonProcess(reminder_exe, None, daemon_env(subprocess_env)).start()
+    try:
+        notice = process.wait_for("default-config")
+        assert "built-in default" in notice["message"]
+        assert "reminder init" in notice["message"]
+        upcoming = process.wait_for("next")
+        at = dt.datetime.fromisoformat(upcoming["at"])
+        assert upcoming["routine"] == "gluteus-medius"
+        assert at.weekday() < 5
+        assert (at.hour, at.minute) in {(10, 30), (16, 0)}
+        welcome = [c for c in mock_server.notify_calls() if c.summary == "reminder is running"]
+        assert "reminder init" in welcome[0].body
+        assert process.stop() == 0
+    finally:
+        process.kill()
+        process.assert_no_traceback()

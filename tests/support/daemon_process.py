@@ -22,12 +22,14 @@ class DaemonProcess:
     def __init__(
         self,
         exe: Path,
-        config: Path,
+        config: Path | None,
         env: Mapping[str, str],
         *,
         faketime: str | None = None,
     ) -> None:
-        self.command = [str(exe), "run", "--log-format", "json", "--config", str(config)]
+        self.command = [str(exe), "run", "--log-format", "json"]
+        if config is not None:
+            self.command += ["--config", str(config)]
         self.env = dict(env)
         if faketime is not None:
             # libfaketime preloaded into the daemon itself (the faketime wrapper

@@ -418,21 +418,30 @@ def test_sleeping_briefly_mid_session_restarts_the_step_from_now(tmp_path: Path)
 
 
 @pytest.mark.parametrize(
-    ("day", "expected"),
+    ("zone", "day", "expected"),
     [
-        # Spring forward: 02:30 does not exist; it runs at 03:00 CEST.
-        ((2026, 3, 29, 0, 0), "2026-03-29T03:00:00+02:00"),
-        # Fall back: 02:30 happens twice; it runs once, at the first.
-        ((2026, 10, 25, 0, 0), "2026-10-25T02:30:00+02:00"),
+        # Spring forward: 02:30 does not exist; it runs at the first instant after.
+        ("Europe/Berlin", (2026, 3, 29), "2026-03-29T03:00:00+02:00"),
+        ("America/New_York", (2026, 3, 8), "2026-03-08T03:00:00-04:00"),
+        # Fall back: 01:30 happens twice; it runs once, at the first.
+        ("Europe/Berlin", (2026, 10, 25), "2026-10-25T02:30:00+02:00"),
+        ("America/New_York", (2026, 11, 1), "2026-11-01T01:30:00-04:00"),
     ],
 )
 def test_dst_days_run_each_session_once_at_the_documented_instant(
-    tmp_path: Path, day: tuple[int, int, int, int, int], expected: str
+    tmp_path: Path, zone: str, day: tuple[int, int, int], expected: str
 ) -> None:
-    schedule = '[[schedule]]\nroutine = "tiny"\nat = ["02:30"]\n'
-    h = Harness(tmp_path, config(schedule), berlin(*day))
-    h.timers.advance_to(berlin(*day) + dt.timedelta(hours=6))
+    from zoneinfo import ZoneInfo
+
+    wall = "01:30" if zone == "America/New_York" and day[1] == 11 else "02:30"
+    schedule = f'[[schedule]]\nroutine = "tiny"\nat = ["{wall}"]\n'
+    text = config(schedule).replace(f'timezone = "{BERLIN}"', f'timezone = "{zone}"')
+    midnight = dt.datetime(*day, tzinfo=ZoneInfo(zone))
+    h = Harness(tmp_path, text, midnight)
+    h.timers.advance_to(midnight + dt.timedelta(hours=8))
     assert [s["scheduled"] for s in h.events("session-start")] == [expected]
+    # The session's steps keep real time across the change, too.
+    assert h.events("session-end")[0]["outcome"] == "completed"
 
 
 def test_reload_applies_a_good_edit_and_keeps_the_config_on_a_bad_one(tmp_path: Path) -> None:
