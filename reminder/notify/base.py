@@ -88,3 +88,20 @@ class Notifier(Protocol):
     def shutdown(self) -> None:
         """Release connections and threads; idempotent."""
         ...
+
+
+class OneWayNotifier(Notifier):
+    """A backend with no buttons and nothing to close or release: each show
+    is a new, self-expiring notification or a line of text."""
+
+    def supports_actions(self) -> bool:
+        return False
+
+    def close(self, tag: str) -> None:
+        pass
+
+    def set_action_handler(self, handler: ActionHandler) -> None:
+        pass
+
+    def shutdown(self) -> None:
+        pass

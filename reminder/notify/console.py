@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TextIO
 
-from reminder.notify.base import ActionHandler, Message, Notifier, NotifierError
+from reminder.notify.base import Message, NotifierError, OneWayNotifier
 
 
 def _local_now() -> datetime:
@@ -20,7 +20,7 @@ def _one_line(text: str) -> str:
     return " / ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
-class ConsoleNotifier(Notifier):
+class ConsoleNotifier(OneWayNotifier):
     """Prints ``[HH:MM:SS] summary — body`` for every show; has no buttons."""
 
     name = "console"
@@ -35,9 +35,6 @@ class ConsoleNotifier(Notifier):
         self._stream = stream
         self._clock = clock
         self._lock = threading.Lock()
-
-    def supports_actions(self) -> bool:
-        return False
 
     def show(self, tag: str, message: Message) -> None:
         line = (
@@ -55,12 +52,3 @@ class ConsoleNotifier(Notifier):
             raise NotifierError(
                 f"Could not write the notification to the console: {error}."
             ) from error
-
-    def close(self, tag: str) -> None:
-        pass
-
-    def set_action_handler(self, handler: ActionHandler) -> None:
-        pass
-
-    def shutdown(self) -> None:
-        pass

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import math
 
-from reminder.notify.base import ActionHandler, Message, Notifier, NotifierError
+from reminder.notify.base import Message, NotifierError, OneWayNotifier
 
 APP_NAME = "reminder"
 
 
-class PlyerNotifier(Notifier):
+class PlyerNotifier(OneWayNotifier):
     name = "plyer"
-
-    def supports_actions(self) -> bool:
-        return False
 
     def show(self, tag: str, message: Message) -> None:
         try:
@@ -36,12 +33,3 @@ class PlyerNotifier(Notifier):
             raise NotifierError(
                 f"plyer could not show the notification: {type(error).__name__}: {error}"
             ) from error
-
-    def close(self, tag: str) -> None:
-        pass
-
-    def set_action_handler(self, handler: ActionHandler) -> None:
-        pass
-
-    def shutdown(self) -> None:
-        pass
