@@ -344,6 +344,170 @@ def paths(ctx: click.Context, as_json: bool, config_path: str | None) -> None:
         click.echo(f"{key.replace('_', ' ').ljust(width)}  {value}{note}")
 
 
+if TYPE_CHECKING:
+    _ParamType = click.ParamType[int, Any]
+else:  # generic only from click 8.4 on
+    _ParamType = click.ParamType
+
+
+class DurationType(_ParamType):
+    """A duration as in the config: "90s", "30m", "1h30m" or whole seconds."""
+
+    name = "duration"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        from reminder.schema import Invalid, parse_duration
+
+        try:
+            seconds = parse_duration(int(value) if str(value).isdigit() else value)
+        except Invalid as error:
+            self.fail(str(error), param, ctx)
+        if seconds < 1:
+            self.fail("must be at least 1s", param, ctx)
+        return seconds
+
+
+def _ask_daemon(
+    ctx: click.Context, config_path: str | None, command: str, **args: Any
+) -> dict[str, Any]:
+    from reminder.control import request
+
+    paths = _env(ctx).paths(config_path)
+    return request(
+        paths.control_socket, command, **{k: v for k, v in args.items() if v is not None}
+    )
+
+
+@cli.command()
+@json_option
+@config_option
+@click.pass_context
+def status(ctx: click.Context, as_json: bool, config_path: str | None) -> None:
+    """Show what the running daemon is doing."""
+    reply = _ask_daemon(ctx, config_path, "status")
+    reply.pop("ok", None)
+    if as_json:
+        _print_json(reply)
+        return
+    from reminder.display import status_text
+
+    click.echo(status_text(reply, _env(ctx).now()))
+
+
+@cli.command()
+@click.argument("routine", required=False)
+@click.option(
+    "--terminal", is_flag=True, help="Walk through it here in the terminal, without the daemon."
+)
+@config_option
+@click.pass_context
+def now(ctx: click.Context, routine: str | None, terminal: bool, config_path: str | None) -> None:
+    """Start a session now: ROUTINE, or the next scheduled one."""
+    if terminal:
+        _walk_in_terminal(ctx, routine, config_path)
+        return
+    reply = _ask_daemon(ctx, config_path, "now", routine=routine)
+    from reminder.display import format_seconds
+
+    click.echo(f"Started {reply['routine']} ({format_seconds(int(reply['total_seconds']))}).")
+
+
+def _walk_in_terminal(ctx: click.Context, routine: str | None, config_path: str | None) -> None:
+    env = _env(ctx)
+    if routine is None:
+        from reminder.calendar import upcoming
+
+        _, config = _load(env, config_path)
+        sessions = upcoming(config, env.now(), 1)
+        if not sessions:
+            raise ReminderError(
+                "No session is scheduled; name a routine: `reminder now ROUTINE --terminal`.",
+                ExitStatus.USAGE,
+            )
+        found = config.routines[sessions[0].routine]
+    else:
+        found = _find_routine(env, routine, config_path)
+    from reminder.terminal import walk
+
+    walk(found, stdin=sys.stdin, stdout=sys.stdout)
+
+
+@cli.command()
+@click.argument("duration", type=DurationType(), required=False, metavar="[FOR]")
+@config_option
+@click.pass_context
+def pause(ctx: click.Context, duration: int | None, config_path: str | None) -> None:
+    """Pause reminders (and a running session) FOR a while, like 1h, or until resumed."""
+    reply = _ask_daemon(ctx, config_path, "pause", seconds=duration)
+    until = reply.get("paused_until")
+    if until:
+        click.echo(f"Paused until {_clock_time(str(until))}; `reminder resume` to go on sooner.")
+    else:
+        click.echo("Paused until you run `reminder resume`.")
+
+
+@cli.command()
+@config_option
+@click.pass_context
+def resume(ctx: click.Context, config_path: str | None) -> None:
+    """Resume reminders (and a paused session)."""
+    _ask_daemon(ctx, config_path, "resume")
+    click.echo("Resumed.")
+
+
+@cli.command()
+@click.argument("duration", type=DurationType(), required=False, metavar="[FOR]")
+@config_option
+@click.pass_context
+def snooze(ctx: click.Context, duration: int | None, config_path: str | None) -> None:
+    """Put off the session that is asking, or the next one, FOR a while (default: the config's snooze)."""
+    reply = _ask_daemon(ctx, config_path, "snooze", seconds=duration)
+    click.echo(f"Snoozed {reply['routine']} until {_clock_time(str(reply['until']))}.")
+
+
+@cli.command()
+@config_option
+@click.pass_context
+def skip(ctx: click.Context, config_path: str | None) -> None:
+    """Skip the next session (it is recorded as skipped)."""
+    reply = _ask_daemon(ctx, config_path, "skip")
+    at = reply.get("at")
+    click.echo(f"Skipped {reply['routine']}" + (f" of {_clock_time(str(at))}." if at else "."))
+
+
+@cli.command()
+@config_option
+@click.pass_context
+def stop(ctx: click.Context, config_path: str | None) -> None:
+    """End the session that is running."""
+    _ask_daemon(ctx, config_path, "stop")
+    click.echo("Stopped the session.")
+
+
+@cli.command()
+@config_option
+@click.pass_context
+def reload(ctx: click.Context, config_path: str | None) -> None:
+    """Make the daemon read its config again now."""
+    reply = _ask_daemon(ctx, config_path, "reload")
+    errors = reply.get("config_errors") or []
+    if errors:
+        for line in errors:
+            click.echo(line, err=True)
+        raise ReminderError(
+            "The config has mistakes, so the daemon keeps the last good one. Fix them and save.",
+            ExitStatus.CONFIG,
+        )
+    click.echo("Config applied." if reply.get("changed") else "Config unchanged.")
+
+
+def _clock_time(iso: str) -> str:
+    moment = dt.datetime.fromisoformat(iso)
+    from reminder.display import when
+
+    return when(moment)
+
+
 def main() -> None:
     try:
         cli.main(prog_name="reminder")

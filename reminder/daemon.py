@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from reminder import messages
+from reminder import __version__, messages
 from reminder.calendar import Occurrence, occurrences
 from reminder.config import Config, load_config
 from reminder.errors import ConfigError, ExitStatus, ReminderError
@@ -92,6 +92,10 @@ class Daemon:
         self.asking: _Asking | None = None
         self.pending: Occurrence | None = None
         self.config_errors: list[str] = []
+        self.paused = False
+        self.paused_until: dt.datetime | None = None
+        self.deferred: tuple[dt.datetime, Occurrence] | None = None
+        """The next session, snoozed from the command line: when it comes instead."""
         self.last_check = clock()
         self._handled: dict[tuple[dt.datetime, int], dt.datetime] = {}
         self._ids = itertools.count(1)
@@ -102,14 +106,14 @@ class Daemon:
     def _now(self) -> dt.datetime:
         return self.clock().astimezone(self.config.settings.timezone)
 
-    def _callback(self, function: Callable[[], None]) -> Callable[[], None]:
+    def _callback(self, function: Callable[[], object]) -> Callable[[], None]:
         def run() -> None:
             function()
             self._rearm()
 
         return run
 
-    def _at(self, key: str, when: dt.datetime, function: Callable[[], None]) -> None:
+    def _at(self, key: str, when: dt.datetime, function: Callable[[], object]) -> None:
         self.timers.call_at(key, when, self._callback(function))
 
     def soon(self, function: Callable[[], None]) -> None:
@@ -200,7 +204,10 @@ class Daemon:
             self._missed(occurrence, now, "late")
         if due.run is not None:
             self._mark_handled(due.run, now)
-            self._begin(due.run)
+            if self.paused:
+                self._missed(due.run, now, "paused")
+            else:
+                self._begin(due.run)
         self._schedule_check()
 
     def _mark_handled(self, occurrence: Occurrence, now: dt.datetime) -> None:
@@ -216,6 +223,7 @@ class Daemon:
             "late": f"the computer was asleep or busy (it woke {late} late)",
             "superseded": "a later session came due first",
             "no-answer": "nobody answered the start notification",
+            "paused": "reminders were paused",
         }.get(reason, reason)
         self.log(
             "missed",
@@ -272,7 +280,7 @@ class Daemon:
         self._missed(asking.occurrence, self.clock(), "no-answer")
         self._after_session()
 
-    def _answer(self, key: str) -> None:
+    def _answer(self, key: str, snooze: int | None = None) -> None:
         asking, self.asking = self.asking, None
         assert asking is not None
         self.timers.cancel("ask")
@@ -280,7 +288,7 @@ class Daemon:
         if key == "start":
             self._start_session(routine, asking.occurrence, tag=asking.tag)
         elif key == "snooze":
-            snooze = self.config.settings.snooze
+            snooze = snooze or self.config.settings.snooze
             self.notifier.close(asking.tag)
             until = self.clock() + dt.timedelta(seconds=snooze)
             self.log(
@@ -426,15 +434,16 @@ class Daemon:
 
     # -- the outside world changes -----------------------------------------------
 
-    def reload(self, *, requested: bool = False) -> None:
+    def reload(self, *, requested: bool = False) -> bool:
         """Read the config again; apply it if it is valid and different.
-        ``requested``: someone asked (SIGHUP), so say so even if nothing changed."""
+        ``requested``: someone asked (SIGHUP), so say so even if nothing changed.
+        Returns whether a new config was applied."""
         try:
             config = load_config(self.paths)
         except ConfigError as error:
             lines = [str(p) for p in error.problems]
             if lines == self.config_errors and not requested:
-                return
+                return False
             self.config_errors = lines
             self._show("config", messages.config_error_message(str(self.paths.config_file), lines))
             self.log(
@@ -443,11 +452,11 @@ class Daemon:
                 + "\n  ".join(lines),
                 problems=lines,
             )
-            return
+            return False
         if config == self.config and not self.config_errors:
             if requested:
                 self.log("reload", "Config unchanged.", config=config.shown, changed=False)
-            return
+            return False
         self.notifier.close("config")
         old_notifier = self.config.settings.notifier
         self.config, self.config_errors = config, []
@@ -466,6 +475,249 @@ class Daemon:
             changed=True,
         )
         self._schedule_check(announce=True)
+        return True
+
+    # -- the control socket ----------------------------------------------------------
+
+    def control(self, command: str, args: dict[str, Any]) -> dict[str, Any]:
+        """One command from the control socket (on the daemon thread)."""
+        seconds = args.get("seconds")
+        if seconds is not None and (
+            isinstance(seconds, bool)
+            or not isinstance(seconds, int)
+            or not 1 <= seconds <= 366 * 86400
+        ):
+            raise ReminderError("seconds must be a whole number from 1 to a year.")
+        if command == "status":
+            return self.status()
+        if command == "now":
+            return self._control_now(args.get("routine"))
+        if command == "pause":
+            return self._pause(seconds)
+        if command == "resume":
+            return self._resume()
+        if command == "snooze":
+            return self._snooze(seconds or self.config.settings.snooze)
+        if command == "skip":
+            return self._skip()
+        if command == "stop":
+            if self.session is None:
+                raise ReminderError("No session is running, so there is nothing to stop.")
+            self._end_session("stopped", reason="stopped from the command line")
+            return {}
+        if command == "reload":
+            changed = self.reload(requested=True)
+            return {"changed": changed, "config_errors": self.config_errors}
+        raise ReminderError(f"Unknown command {command!r}.")
+
+    def status(self) -> dict[str, Any]:
+        now = self.clock()
+        tz = self.config.settings.timezone
+        session_info: dict[str, Any] | None = None
+        if self.session is not None:
+            session = self.session
+            step = session.step
+            session_info = {
+                "id": session.id,
+                "routine": session.routine.name,
+                "title": session.routine.title,
+                "index": session.index,
+                "steps": len(session.plan.steps),
+                "step": {
+                    **step.to_json(),
+                    "summary": messages.step_summary(step),
+                    "body": messages.step_body(step, session.routine),
+                },
+                "step_ends": None if session.paused else session.step_end().astimezone(tz),
+                "remaining_seconds": session.remaining(now),
+                "session_remaining_seconds": session.remaining(now)
+                + session.plan.total_seconds
+                - step.end,
+                "paused": session.paused,
+            }
+        if self.session is not None:
+            state = "session-paused" if self.session.paused else "in-session"
+        elif self.asking is not None:
+            state = "asking"
+        elif self.paused:
+            state = "paused"
+        else:
+            state = "idle"
+        upcoming = self._upcoming()
+        return {
+            "state": state,
+            "pid": os.getpid(),
+            "version": __version__,
+            "config": self.config.shown,
+            "config_errors": self.config_errors,
+            "notifier": self.notifier.name,
+            "session": session_info,
+            "asking": {
+                "routine": self.asking.routine.name,
+                "at": self.asking.occurrence.at.astimezone(tz),
+            }
+            if self.asking is not None
+            else None,
+            "next": {
+                "at": upcoming.at.astimezone(tz),
+                "routine": upcoming.routine,
+                "schedule": upcoming.schedule,
+            }
+            if upcoming is not None
+            else None,
+            "paused": self.paused,
+            "paused_until": self.paused_until.astimezone(tz) if self.paused_until else None,
+        }
+
+    def _upcoming(self) -> Occurrence | None:
+        """The next session: a snoozed one, or the next scheduled one."""
+        scheduled = self._next_occurrence()
+        if self.deferred is not None:
+            when, occurrence = self.deferred
+            deferred = Occurrence(when, occurrence.schedule, occurrence.routine)
+            if scheduled is None or deferred.at <= scheduled.at:
+                return deferred
+        return scheduled
+
+    def _control_now(self, name: object) -> dict[str, Any]:
+        if self.session is not None or self.asking is not None:
+            raise ReminderError("A session is already running; stop it first with `reminder stop`.")
+        if name is None:
+            upcoming = self._upcoming()
+            if upcoming is None:
+                raise ReminderError(
+                    "No session is scheduled; name a routine: `reminder now ROUTINE`."
+                )
+            name = upcoming.routine
+        if not isinstance(name, str):
+            raise ReminderError("The routine must be a name.")
+        routine = self.config.routines.get(name) or self._routine_by_name(name)
+        self.log("now", f"Starting {routine.name} now, as asked.", routine=routine.name)
+        self._start_session(routine, None)
+        return {"routine": routine.name, "total_seconds": build_plan(routine).total_seconds}
+
+    def _routine_by_name(self, name: str) -> Routine:
+        from reminder.library import routine_files
+
+        files = routine_files(self.paths)
+        if name not in files:
+            available = ", ".join(sorted({*files, *self.config.routines}))
+            raise ReminderError(f'There is no routine named "{name}". Available: {available}.')
+        try:
+            return files[name].load()
+        except ConfigError as error:
+            raise ReminderError(
+                f'The routine "{name}" has mistakes:\n' + "\n".join(str(p) for p in error.problems),
+                ExitStatus.CONFIG,
+            ) from None
+
+    def _pause(self, seconds: int | None) -> dict[str, Any]:
+        now = self.clock()
+        self.paused = True
+        self.paused_until = now + dt.timedelta(seconds=seconds) if seconds else None
+        if self.paused_until is not None:
+            self._at("unpause", self.paused_until, self._unpause)
+        else:
+            self.timers.cancel("unpause")
+        session = self.session
+        if session is not None and session.pause(now):
+            self.timers.cancel("step")
+            self._show(session.id, messages.paused_message(session.step, session.remaining(now)))
+        tz = self.config.settings.timezone
+        until = self.paused_until.astimezone(tz) if self.paused_until else None
+        self.log(
+            "paused",
+            f"Reminders paused until {until:%a %H:%M}."
+            if until
+            else "Reminders paused until resumed.",
+            until=until,
+        )
+        return {"paused_until": until}
+
+    def _unpause(self) -> None:
+        if self.paused:
+            self._resume()
+
+    def _resume(self) -> dict[str, Any]:
+        session = self.session
+        session_paused = session is not None and session.paused
+        if not self.paused and not session_paused:
+            raise ReminderError("Nothing is paused.")
+        self.paused, self.paused_until = False, None
+        self.timers.cancel("unpause")
+        if session is not None and session.resume(self.clock()):
+            self._show(session.id, messages.step_message(session.step, session.routine))
+            self._at("step", session.step_end(), self._step_ended)
+        self.log("resumed", "Reminders resumed.")
+        return {}
+
+    def _snooze(self, seconds: int) -> dict[str, Any]:
+        if self.asking is not None:
+            routine = self.asking.routine.name
+            self._answer("snooze", seconds)
+            return {
+                "routine": routine,
+                "until": (self.clock() + dt.timedelta(seconds=seconds)).astimezone(
+                    self.config.settings.timezone
+                ),
+            }
+        if self.session is not None:
+            raise ReminderError(
+                "A session is running; pause it with `reminder pause` or end it with `reminder stop`."
+            )
+        upcoming = self._upcoming()
+        if upcoming is None:
+            raise ReminderError("No session is scheduled, so there is nothing to snooze.")
+        if self.deferred is None or upcoming.at != self.deferred[0]:
+            self._mark_handled(upcoming, self.clock())
+        original = upcoming if self.deferred is None else self.deferred[1]
+        until = upcoming.at + dt.timedelta(seconds=seconds)
+        self.deferred = (until, original)
+        self._at("deferred", until, self._deferred_due)
+        self._schedule_check()
+        tz = self.config.settings.timezone
+        self.log(
+            "snoozed",
+            f"Snoozed {upcoming.routine} to {until.astimezone(tz):%a %H:%M}.",
+            routine=upcoming.routine,
+            until=until.astimezone(tz),
+        )
+        return {"routine": upcoming.routine, "until": until.astimezone(tz)}
+
+    def _deferred_due(self) -> None:
+        if self.deferred is None:
+            return
+        _, occurrence = self.deferred
+        self.deferred = None
+        if occurrence.routine not in self.config.routines:
+            return
+        if self.paused:
+            self._missed(occurrence, self.clock(), "paused")
+        else:
+            self._begin(occurrence)
+
+    def _skip(self) -> dict[str, Any]:
+        if self.asking is not None:
+            routine = self.asking.routine.name
+            self._answer("skip")
+            return {"routine": routine}
+        upcoming = self._upcoming()
+        if upcoming is None:
+            raise ReminderError("No session is scheduled, so there is nothing to skip.")
+        if self.deferred is not None and upcoming.at == self.deferred[0]:
+            self.deferred = None
+            self.timers.cancel("deferred")
+        else:
+            self._mark_handled(upcoming, self.clock())
+        self._schedule_check()
+        tz = self.config.settings.timezone
+        self.log(
+            "skipped",
+            f"Skipped {upcoming.routine} of {upcoming.at.astimezone(tz):%a %H:%M}.",
+            routine=upcoming.routine,
+            at=upcoming.at.astimezone(tz),
+        )
+        return {"routine": upcoming.routine, "at": upcoming.at.astimezone(tz)}
 
     def reload_soon(self) -> None:
         """A config file changed (called from the file watcher's thread).
@@ -549,6 +801,37 @@ class _Lock:
         self._handle = handle
 
 
+def _control_handler(
+    daemon: Daemon, internal_error: Callable[[BaseException], None]
+) -> Callable[[str, dict[str, Any]], dict[str, Any]]:
+    """Runs each control command on the daemon's thread and waits for its reply."""
+    import concurrent.futures
+
+    from reminder.control import REPLY_TIMEOUT
+
+    def handle(command: str, args: dict[str, Any]) -> dict[str, Any]:
+        reply: concurrent.futures.Future[dict[str, Any]] = concurrent.futures.Future()
+
+        def run() -> None:
+            try:
+                reply.set_result({"ok": True, **daemon.control(command, args)})
+            except ReminderError as error:
+                reply.set_result({"ok": False, "error": error.message, "status": int(error.status)})
+            except Exception as error:  # noqa: BLE001 - reported, and the daemon carries on
+                internal_error(error)
+                reply.set_result(
+                    {"ok": False, "error": "Something went wrong inside reminder; see its log."}
+                )
+
+        daemon.soon(run)
+        try:
+            return reply.result(timeout=REPLY_TIMEOUT - 1)
+        except concurrent.futures.TimeoutError:
+            return {"ok": False, "error": "The daemon is busy; try again."}
+
+    return handle
+
+
 def _files_to_watch(paths: Paths, config: Config) -> tuple[list[Path], list[Path]]:
     files = [paths.config_file]
     files += [Path(r.path) for r in config.routines.values() if r.source == "file" and r.path]
@@ -557,6 +840,7 @@ def _files_to_watch(paths: Paths, config: Config) -> tuple[list[Path], list[Path
 
 def run(paths: Paths, *, json_logs: bool = False) -> None:
     """Run the daemon in the foreground until SIGTERM or SIGINT."""
+    from reminder.control import ControlServer
     from reminder.notify import select_notifier
     from reminder.scheduler import Timers
     from reminder.watchers import ClockWatcher, FileWatcher, SleepWatcher
@@ -647,6 +931,11 @@ def run(paths: Paths, *, json_logs: bool = False) -> None:
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, on_signal)
 
+    control = ControlServer(paths.control_socket, _control_handler(daemon, internal_error), log)
+    control.start()
     daemon.soon(daemon.start)
-    timers.run()
-    clock_watcher.stop()
+    try:
+        timers.run()
+    finally:
+        control.close()
+        clock_watcher.stop()

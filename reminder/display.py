@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from reminder.calendar import Occurrence
 from reminder.plan import Plan, Step
@@ -110,4 +111,43 @@ def sessions_table(sessions: Sequence[Occurrence], now: dt.datetime, titles: dic
         lines.append(
             f"{when(session.at)}  {session.routine.ljust(width)}  {until(session.at, now):<16}  {title}".rstrip()
         )
+    return "\n".join(lines)
+
+
+def status_text(status: dict[str, Any], now: dt.datetime) -> str:
+    """``reminder status`` for people."""
+    lines = [
+        f"reminder is running (pid {status['pid']}); notifications: {status['notifier']}.",
+    ]
+    errors = status.get("config_errors") or []
+    if errors:
+        lines.append(f"Config {status['config']} has mistakes; the last good one is in force:")
+        lines += [f"  {line}" for line in errors]
+    else:
+        lines.append(f"Config: {status['config']}")
+    session = status.get("session")
+    if session:
+        step = session["step"]
+        left = format_seconds(int(session["remaining_seconds"]))
+        state = "paused, " if session["paused"] else ""
+        lines.append(
+            f"Now: {session['title']}, step {session['index'] + 1} of {session['steps']}: "
+            f"{step['summary']} — {step['body']} ({state}{left} left)"
+        )
+    asking = status.get("asking")
+    if asking:
+        lines.append(f"Asking whether to start {asking['routine']} now.")
+    if status.get("paused"):
+        paused_until = status.get("paused_until")
+        lines.append(
+            f"Paused until {when(dt.datetime.fromisoformat(paused_until))}; `reminder resume` to go on."
+            if paused_until
+            else "Paused until you run `reminder resume`."
+        )
+    upcoming = status.get("next")
+    if upcoming:
+        at = dt.datetime.fromisoformat(upcoming["at"])
+        lines.append(f"Next: {upcoming['routine']} at {when(at)} ({until(at, now)})")
+    else:
+        lines.append("Next: nothing scheduled.")
     return "\n".join(lines)

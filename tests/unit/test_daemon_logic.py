@@ -486,3 +486,54 @@ def test_shutdown_mid_session_records_it_interrupted(tmp_path: Path) -> None:
     assert (end["outcome"], end["reason"]) == ("interrupted", "SIGTERM")
     assert h.timers.stopped
     assert h.events()[-1]["event"] == "daemon-stop"
+
+
+def test_sessions_due_while_paused_are_missed_and_pause_for_ends_by_itself(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030_1600), berlin(2026, 11, 30, 10, 0))
+    reply = h.daemon.control("pause", {"seconds": 3 * 3600})
+    assert reply["paused_until"] == berlin(2026, 11, 30, 13, 0)
+    assert h.daemon.status()["state"] == "paused"
+    h.timers.advance_to(berlin(2026, 11, 30, 13, 0, 1))
+    assert [(m["at"], m["reason"]) for m in h.events("missed")] == [
+        ("2026-11-30T10:30:00+01:00", "paused")
+    ]
+    assert h.daemon.status()["state"] == "idle"
+    h.timers.advance_to(berlin(2026, 11, 30, 16, 1))
+    assert [s["scheduled"] for s in h.events("session-start")] == ["2026-11-30T16:00:00+01:00"]
+
+
+def test_snooze_from_the_command_line_moves_the_next_session(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030_1600), berlin(2026, 11, 30, 10, 0))
+    reply = h.daemon.control("snooze", {"seconds": 20 * 60})
+    assert reply["until"] == berlin(2026, 11, 30, 10, 50)
+    assert h.daemon.status()["next"]["at"] == berlin(2026, 11, 30, 10, 50)
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 49))
+    assert h.events("session-start") == []
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 52))
+    starts = h.events("session-start")
+    assert len(starts) == 1
+    assert starts[0]["ts"] == "2026-11-30T10:50:00.000+01:00"
+    assert h.events("missed") == []
+
+
+def test_skip_from_the_command_line_skips_only_the_next_session(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030_1600), berlin(2026, 11, 30, 10, 0))
+    reply = h.daemon.control("skip", {})
+    assert reply["at"] == berlin(2026, 11, 30, 10, 30)
+    assert h.daemon.status()["next"]["at"] == berlin(2026, 11, 30, 16, 0)
+    h.timers.advance_to(berlin(2026, 11, 30, 16, 5))
+    assert [s["scheduled"] for s in h.events("session-start")] == ["2026-11-30T16:00:00+01:00"]
+    assert h.events("missed") == []
+
+
+def test_status_during_a_session_names_the_step_and_time_left(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 30, 12))  # 7 s into the 20 s hold
+    status = h.daemon.status()
+    assert status["state"] == "in-session"
+    session = status["session"]
+    assert (session["index"], session["steps"]) == (1, 10)
+    assert session["step"]["summary"] == "Release · Ball"
+    assert session["remaining_seconds"] == 13
+    assert session["session_remaining_seconds"] == TOTAL - 12
+    assert session["step_ends"] == berlin(2026, 11, 30, 10, 30, 25)
