@@ -172,8 +172,21 @@ def _find_routine(env: Environment, reference: str, config_path: str | None) -> 
     )
 
 
+def _complete_routine(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
+    """Routine names for tab completion: bundled and user routines."""
+    from click.shell_completion import CompletionItem
+
+    from reminder.library import routine_files
+    from reminder.paths import find_paths
+
+    names = routine_files(find_paths(ctx.params.get("config_path")))
+    return [CompletionItem(name) for name in sorted(names) if name.startswith(incomplete)]
+
+
 @cli.command()
-@click.argument("routine")
+@click.argument("routine", shell_complete=_complete_routine)
 @json_option
 @config_option
 @click.pass_context
@@ -395,7 +408,7 @@ def status(ctx: click.Context, as_json: bool, config_path: str | None) -> None:
 
 
 @cli.command()
-@click.argument("routine", required=False)
+@click.argument("routine", required=False, shell_complete=_complete_routine)
 @click.option(
     "--terminal", is_flag=True, help="Walk through it here in the terminal, without the daemon."
 )
@@ -506,6 +519,23 @@ def _clock_time(iso: str) -> str:
     from reminder.display import when
 
     return when(moment)
+
+
+@cli.command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the tab-completion script for SHELL.
+
+    \b
+    bash:  reminder completion bash >> ~/.bashrc
+    zsh:   reminder completion zsh >> ~/.zshrc
+    fish:  reminder completion fish > ~/.config/fish/completions/reminder.fish
+    """
+    from click.shell_completion import get_completion_class
+
+    completer = get_completion_class(shell)
+    assert completer is not None
+    click.echo(completer(cli, {}, "reminder", "_REMINDER_COMPLETE").source())
 
 
 def main() -> None:
