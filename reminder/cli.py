@@ -10,6 +10,7 @@ import datetime as dt
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -519,6 +520,50 @@ def _clock_time(iso: str) -> str:
     from reminder.display import when
 
     return when(moment)
+
+
+def _method_option(function: F) -> F:
+    return click.option(
+        "--method",
+        type=click.Choice(["systemd", "xdg", "launchd", "windows"]),
+        default=None,
+        help="How to start at login (default: what fits this system).",
+    )(function)
+
+
+@cli.command()
+@_method_option
+@click.option("--dry-run", is_flag=True, help="Show what would be written and run; change nothing.")
+@config_option
+@click.pass_context
+def install(ctx: click.Context, method: str | None, dry_run: bool, config_path: str | None) -> None:
+    """Start the reminder daemon at every login."""
+    from reminder import autostart
+
+    # A broken config would make the login service fail at every start: say so now.
+    _load(_env(ctx), config_path)
+    chosen = method or autostart.default_method()
+    command = None
+    if config_path:
+        command = [*autostart.default_command(chosen), "--config", str(Path(config_path).resolve())]
+    actions = autostart.install(chosen, dry_run=dry_run, command=command)
+    for action in actions:
+        click.echo(action.describe(dry_run=dry_run))
+    click.echo(autostart.install_message(chosen, dry_run=dry_run, command=command))
+
+
+@cli.command()
+@_method_option
+@click.option("--dry-run", is_flag=True, help="Show what would be removed and run; change nothing.")
+def uninstall(method: str | None, dry_run: bool) -> None:
+    """Stop starting the reminder daemon at login."""
+    from reminder import autostart
+
+    chosen = method or autostart.default_method()
+    actions = autostart.uninstall(chosen, dry_run=dry_run)
+    for action in actions:
+        click.echo(action.describe(dry_run=dry_run))
+    click.echo(autostart.uninstall_message(chosen, actions, dry_run=dry_run))
 
 
 @cli.command()
