@@ -443,7 +443,9 @@ def _walk_in_terminal(ctx: click.Context, routine: str | None, config_path: str 
         found = _find_routine(env, routine, config_path)
     from reminder.terminal import walk
 
-    walk(found, stdin=sys.stdin, stdout=sys.stdout)
+    outcome = walk(found, stdin=sys.stdin, stdout=sys.stdout)
+    if outcome.interrupted:
+        ctx.exit(130)  # Ctrl-C, as shells report it
 
 
 @cli.command()

@@ -30,7 +30,7 @@ def step_action(step: Step) -> str:
     if step.kind == "rest":
         return "rest"
     if step.reps is not None:
-        return f"{step.reps} reps"
+        return "1 rep" if step.reps == 1 else f"{step.reps} reps"
     return "hold"
 
 

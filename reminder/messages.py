@@ -45,7 +45,8 @@ def step_body(step: Step, routine: Routine) -> str:
         done = f" (set {step.set} of {exercise.sets} done)" if step.set is not None else ""
         return f"Rest — {format_seconds(step.duration)}{done}"
     if step.reps is not None:
-        action = f"{step.reps} reps, {format_seconds(exercise.rep_time)} each"
+        reps = "1 rep" if step.reps == 1 else f"{step.reps} reps"
+        action = f"{reps}, {format_seconds(exercise.rep_time)} each"
     else:
         action = f"hold {format_seconds(step.duration)}"
     note = _set_note(step, exercise.sets)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("apscheduler", "jeepney", "plyer")
+HEAVY = ("apscheduler", "jeepney", "plyer", "rich")
 
 PROBE = """
 import json, sys
