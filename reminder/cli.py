@@ -524,6 +524,47 @@ def _clock_time(iso: str) -> str:
     return when(moment)
 
 
+@cli.command()
+@click.option(
+    "--since",
+    metavar="DATE",
+    default=None,
+    help="Only sessions from this day on (YYYY-MM-DD, in the config's time zone).",
+)
+@json_option
+@config_option
+@click.pass_context
+def history(ctx: click.Context, since: str | None, as_json: bool, config_path: str | None) -> None:
+    """Show what was done: every session and how it ended."""
+    from reminder.history import History, HistoryError
+
+    env = _env(ctx)
+    paths, config = _load(env, config_path)
+    tz = config.settings.timezone
+    start = None
+    if since is not None:
+        try:
+            day = dt.date.fromisoformat(since)
+        except ValueError:
+            raise click.BadParameter(
+                f"{since!r} is not a date like 2026-11-30", param_hint="--since"
+            ) from None
+        start = dt.datetime.combine(day, dt.time(0), tzinfo=tz)
+    try:
+        entries = History(paths.history_db).entries(since=start)
+    except HistoryError as error:
+        raise ReminderError(str(error)) from None
+    if as_json:
+        _print_json([e.to_json() for e in entries])
+        return
+    if not entries:
+        click.echo("No sessions recorded yet." if start is None else f"No sessions since {since}.")
+        return
+    from reminder.display import history_table
+
+    click.echo(history_table(entries, tz))
+
+
 def _method_option(function: F) -> F:
     return click.option(
         "--method",

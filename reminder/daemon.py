@@ -25,6 +25,7 @@ from reminder.calendar import Occurrence, occurrences
 from reminder.config import Config, load_config
 from reminder.errors import ConfigError, ExitStatus, ReminderError
 from reminder.events import EventLog
+from reminder.history import History, HistoryError
 from reminder.paths import Paths
 from reminder.plan import build_plan
 from reminder.routine import Routine
@@ -76,6 +77,7 @@ class Daemon:
         log: EventLog,
         clock: Callable[[], dt.datetime] = _utc_now,
         notifier_factory: Callable[[str], Notifier] | None = None,
+        history: History | None = None,
         on_rearm: Callable[[dt.datetime | None], None] | None = None,
         on_config_files: Callable[[Config], None] | None = None,
     ) -> None:
@@ -88,6 +90,9 @@ class Daemon:
         self._notifier_factory = notifier_factory
         self._on_rearm = on_rearm
         self._on_config_files = on_config_files
+        self.history = history
+        self.history_error: str | None = None
+        self._history_rows: dict[str, int] = {}
         self.session: Session | None = None
         self.asking: _Asking | None = None
         self.pending: Occurrence | None = None
@@ -124,6 +129,23 @@ class Daemon:
         if self._on_rearm is not None and not self.stopped.is_set():
             self._on_rearm(self.timers.next_wakeup())
 
+    def _record(self, write: Callable[[History], object]) -> object:
+        """Write to the history; a failure is logged and shown in status,
+        never in the way of the reminders."""
+        if self.history is None:
+            return None
+        try:
+            result = write(self.history)
+        except HistoryError as error:
+            if self.history_error != str(error):
+                self.log("history-error", f"{error} Reminders go on.", error=str(error))
+            self.history_error = str(error)
+            return None
+        if self.history_error is not None:
+            self.log("history-recovered", "The history file can be written again.")
+            self.history_error = None
+        return result
+
     def _show(self, tag: str, message: Message) -> None:
         self.notifier.show(tag, message)
 
@@ -148,6 +170,14 @@ class Daemon:
                 path=str(self.paths.config_file),
             )
         self._welcome()
+        recovered = self._record(lambda h: h.recover(self.clock()))
+        if isinstance(recovered, int) and recovered:
+            self.log(
+                "recovered",
+                f"{recovered} session{'s' if recovered != 1 else ''} were cut short when reminder "
+                "last stopped; recorded as interrupted.",
+                sessions=recovered,
+            )
         self.last_check = self.clock()
         self._schedule_check(announce=True)
         self._rearm()
@@ -233,6 +263,16 @@ class Daemon:
             schedule=occurrence.schedule,
             reason=reason,
         )
+        self._record(
+            lambda h: h.not_run(
+                occurrence.routine,
+                "missed",
+                scheduled_at=occurrence.at,
+                schedule=occurrence.schedule,
+                reason=reason,
+                at=now,
+            )
+        )
 
     # -- beginning a session ----------------------------------------------------
 
@@ -302,6 +342,16 @@ class Daemon:
         elif key == "skip":
             self.notifier.close(asking.tag)
             self.log("skipped", f"Skipped {routine.name}.", routine=routine.name)
+            occurrence = asking.occurrence
+            self._record(
+                lambda h: h.not_run(
+                    routine.name,
+                    "skipped",
+                    scheduled_at=occurrence.at,
+                    schedule=occurrence.schedule,
+                    at=self.clock(),
+                )
+            )
             self._after_session()
 
     # -- a session, step by step ---------------------------------------------------
@@ -321,6 +371,16 @@ class Daemon:
             occurrence=occurrence,
         )
         self.session = session
+        row = self._record(
+            lambda h: h.started(
+                routine.name,
+                now,
+                schedule=occurrence.schedule if occurrence else None,
+                scheduled_at=occurrence.at if occurrence else None,
+            )
+        )
+        if isinstance(row, int):
+            self._history_rows[session.id] = row
         self.log(
             "session-start",
             f"Starting {routine.title} ({format_seconds(plan.total_seconds)}).",
@@ -385,6 +445,18 @@ class Daemon:
         else:
             self.notifier.close(session.id)
         phases = session.phases_done()
+        row = self._history_rows.pop(session.id, None)
+        if row is not None:
+            recorded = outcome
+            if outcome == "stopped":
+                recorded = "partial" if phases else "stopped"
+            done = sum(session.plan.steps[i].duration for i in session.done_steps)
+            end = self.clock()
+            self._record(
+                lambda h: h.ended(
+                    row, end, recorded, reason=reason, phases_done=phases, seconds_done=done
+                )
+            )
         self.log(
             "session-end",
             f"{session.routine.title}: {outcome}"
@@ -567,6 +639,8 @@ class Daemon:
             else None,
             "paused": self.paused,
             "paused_until": self.paused_until.astimezone(tz) if self.paused_until else None,
+            "history": str(self.paths.history_db),
+            "history_error": self.history_error,
         }
 
     def _upcoming(self) -> Occurrence | None:
@@ -717,6 +791,15 @@ class Daemon:
             routine=upcoming.routine,
             at=upcoming.at.astimezone(tz),
         )
+        self._record(
+            lambda h: h.not_run(
+                upcoming.routine,
+                "skipped",
+                scheduled_at=upcoming.at,
+                schedule=upcoming.schedule,
+                at=self.clock(),
+            )
+        )
         return {"routine": upcoming.routine, "at": upcoming.at.astimezone(tz)}
 
     def reload_soon(self) -> None:
@@ -759,6 +842,8 @@ class Daemon:
             self.notifier.close(self.asking.tag)
             self.asking = None
         self.log("daemon-stop", f"reminder stopped ({why}).", reason=why)
+        if self.history is not None:
+            self.history.close()
         self.notifier.shutdown()
         self.timers.stop()
 
@@ -877,6 +962,7 @@ def run(paths: Paths, *, json_logs: bool = False) -> None:
             file_watcher.watch(*_files_to_watch(paths, new_config))
 
     daemon = Daemon(
+        history=History(paths.history_db),
         paths=paths,
         config=config,
         notifier=make_notifier(config.settings.notifier),

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reminder.calendar import Occurrence
 from reminder.plan import Plan, Step
 from reminder.routine import PHASES, Routine
 from reminder.schema import WEEKDAYS, format_seconds
+
+if TYPE_CHECKING:
+    from reminder.history import Entry
 
 __all__ = ["format_seconds", "plan_table", "sessions_table", "step_action", "until"]
 
@@ -150,4 +153,35 @@ def status_text(status: dict[str, Any], now: dt.datetime) -> str:
         lines.append(f"Next: {upcoming['routine']} at {when(at)} ({until(at, now)})")
     else:
         lines.append("Next: nothing scheduled.")
+    return "\n".join(lines)
+
+
+_OUTCOME_WORDS = {
+    "running": "running now",
+    "completed": "done",
+    "partial": "partly done",
+    "stopped": "stopped",
+    "skipped": "skipped",
+    "snoozed": "snoozed",
+    "missed": "missed",
+    "interrupted": "interrupted",
+}
+
+
+def history_table(entries: Sequence[Entry], tz: dt.tzinfo) -> str:
+    """``reminder history`` for people: one line a session, oldest first."""
+    width = max(len(e.routine) for e in entries)
+    lines = []
+    for entry in entries:
+        moment = entry.when.astimezone(tz)
+        detail = ""
+        if entry.outcome == "partial":
+            detail = "did " + ", ".join(entry.phases_done)
+        elif entry.reason:
+            detail = entry.reason
+        done = format_seconds(entry.seconds_done) if entry.seconds_done else ""
+        lines.append(
+            f"{moment:%Y-%m-%d} {moment:%a %H:%M}  {entry.routine.ljust(width)}  "
+            f"{_OUTCOME_WORDS.get(entry.outcome, entry.outcome):<12}  {done:<12}  {detail}".rstrip()
+        )
     return "\n".join(lines)

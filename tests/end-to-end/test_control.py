@@ -179,6 +179,11 @@ def test_now_pause_resume_and_stop_a_session(
     nothing = ctl("stop")
     assert nothing.returncode == 1
     assert "No session is running" in nothing.stderr
+    # The daemon wrote it down: stopped during the release, so no phase done.
+    recorded = json.loads(ctl("history", "--json").stdout)
+    assert [(e["routine"], e["outcome"], e["phases_done"]) for e in recorded] == [
+        ("tiny", "stopped", [])
+    ]
 
 
 def test_now_without_a_name_runs_the_next_scheduled_routine(

@@ -15,6 +15,7 @@ import pytest
 from reminder.config import Config, load_config
 from reminder.daemon import Daemon
 from reminder.events import EventLog
+from reminder.history import History
 from reminder.notify.base import ActionHandler, Message
 from reminder.paths import Paths
 from reminder.plan import build_plan
@@ -152,7 +153,9 @@ class Harness:
         self.stream = io.StringIO()
         self.log = EventLog(self.stream, json_lines=True, clock=self.timers.clock)
         config: Config = load_config(self.paths)
+        self.history = History(tmp_path / "state" / "reminder" / "history.sqlite3")
         self.daemon = Daemon(
+            history=self.history,
             paths=self.paths,
             config=config,
             notifier=self.notifier,
@@ -537,3 +540,46 @@ def test_status_during_a_session_names_the_step_and_time_left(tmp_path: Path) ->
     assert session["remaining_seconds"] == 13
     assert session["session_remaining_seconds"] == TOTAL - 12
     assert session["step_ends"] == berlin(2026, 11, 30, 10, 30, 25)
+
+
+def test_history_records_each_session_with_its_outcome(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030_1600), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 35))  # 10:30 runs to the end
+    h.timers.advance_to(berlin(2026, 11, 30, 16, 0, 30))  # 16:00 starts...
+    h.daemon.on_action(h.notifier.shown[-1][1], "stop")  # ...and is stopped in the stretch
+    h.timers.sleep_until(berlin(2026, 12, 1, 16, 30))  # asleep through both of the next day
+    h.daemon.resumed()
+    entries = h.history.entries()
+    assert [(e.routine, e.outcome, e.phases_done, e.reason) for e in entries] == [
+        ("tiny", "completed", ("release", "stretch", "strengthen"), None),
+        ("tiny", "partial", ("release",), "stopped by you"),
+        ("tiny", "missed", (), "late"),
+        ("tiny", "missed", (), "late"),
+    ]
+    assert entries[0].seconds_done == TOTAL
+    assert entries[0].started_at == berlin(2026, 11, 30, 10, 30)
+    assert entries[1].seconds_done == 25  # ready 5 + hold 20: the release phase
+
+
+def test_history_records_skips_and_shutdowns(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030_1600), berlin(2026, 11, 30, 10, 0))
+    h.daemon.control("skip", {})
+    h.timers.advance_to(berlin(2026, 11, 30, 16, 0, 10))
+    h.daemon.shutdown("SIGTERM")
+    assert [(e.outcome, e.reason) for e in h.history.entries()] == [
+        ("skipped", None),
+        ("interrupted", "SIGTERM"),
+    ]
+
+
+def test_a_history_that_cannot_be_written_does_not_stop_reminders(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030), berlin(2026, 11, 30, 10, 0))
+    h.history.close()
+    h.history.path = tmp_path / "not-a-file"
+    h.history.path.mkdir()
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 35))
+    assert h.events("session-end")[0]["outcome"] == "completed"
+    errors = h.events("history-error")
+    assert len(errors) == 1  # said once, not at every write
+    assert "not-a-file" in str(errors[0]["error"])
+    assert "not-a-file" in str(h.daemon.status()["history_error"])

@@ -1,0 +1,245 @@
+"""What was done: every session's outcome, kept in SQLite in the state folder.
+
+One row a session (scheduled or started by hand) with its outcome:
+completed, partial (some phases done), stopped, skipped, snoozed, missed
+(with why) or interrupted (the daemon stopped or was killed mid-session —
+a row still "running" when the daemon starts again). Each write is one
+transaction in WAL mode, so a kill at any moment leaves the file
+consistent. If the file cannot be written, reminders go on: the error is
+kept for ``status`` and the log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+OUTCOMES: Final = (
+    "running",
+    "completed",
+    "partial",
+    "stopped",
+    "skipped",
+    "snoozed",
+    "missed",
+    "interrupted",
+)
+
+_MIGRATIONS: Final[Sequence[str]] = (
+    # 1: sessions
+    """
+    CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        routine TEXT NOT NULL,
+        schedule INTEGER,
+        scheduled_at TEXT,
+        started_at TEXT,
+        ended_at TEXT,
+        outcome TEXT NOT NULL CHECK (outcome IN (
+            'running', 'completed', 'partial', 'stopped', 'skipped', 'snoozed', 'missed',
+            'interrupted')),
+        reason TEXT,
+        phases_done TEXT NOT NULL DEFAULT '',
+        seconds_done INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX sessions_by_time ON sessions (coalesce(started_at, scheduled_at));
+    """,
+)
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(dt.timezone.utc).isoformat()
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    routine: str
+    schedule: int | None
+    scheduled_at: dt.datetime | None
+    started_at: dt.datetime | None
+    ended_at: dt.datetime | None
+    outcome: str
+    reason: str | None
+    phases_done: tuple[str, ...]
+    seconds_done: int
+
+    @property
+    def when(self) -> dt.datetime:
+        moment = self.started_at or self.scheduled_at
+        assert moment is not None
+        return moment
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "routine": self.routine,
+            "schedule": self.schedule,
+            "scheduled_at": self.scheduled_at.isoformat() if self.scheduled_at else None,
+            "started_at": self.started_at.isoformat() if self.started_at else None,
+            "ended_at": self.ended_at.isoformat() if self.ended_at else None,
+            "outcome": self.outcome,
+            "reason": self.reason,
+            "phases_done": list(self.phases_done),
+            "seconds_done": self.seconds_done,
+        }
+
+
+class HistoryError(Exception):
+    """The history file could not be read or written; the message says why."""
+
+
+class History:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._connection: sqlite3.Connection | None = None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._connection is not None:
+            return self._connection
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = NORMAL")
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(_MIGRATIONS):
+                raise HistoryError(
+                    f"{self.path} was written by a newer reminder (schema {version}); "
+                    "update reminder to read it."
+                )
+            for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
+                connection.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in filter(str.strip, script.split(";")):
+                        connection.execute(statement)
+                    connection.execute(f"PRAGMA user_version = {number}")
+                    connection.execute("COMMIT")
+                except BaseException:
+                    connection.execute("ROLLBACK")
+                    raise
+        except sqlite3.Error as error:
+            raise HistoryError(f"Cannot use the history file {self.path}: {error}.") from None
+        except OSError as error:
+            raise HistoryError(
+                f"Cannot use the history file {self.path}: {error.strerror}."
+            ) from None
+        self._connection = connection
+        return connection
+
+    def _write(self, sql: str, parameters: Sequence[Any]) -> int:
+        try:
+            cursor = self._connect().execute(sql, parameters)
+        except sqlite3.Error as error:
+            self.close()
+            raise HistoryError(f"Cannot write the history file {self.path}: {error}.") from None
+        return int(cursor.lastrowid or 0)
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    # -- writing ------------------------------------------------------------------
+
+    def started(
+        self,
+        routine: str,
+        started_at: dt.datetime,
+        *,
+        schedule: int | None = None,
+        scheduled_at: dt.datetime | None = None,
+    ) -> int:
+        return self._write(
+            "INSERT INTO sessions (routine, schedule, scheduled_at, started_at, outcome) "
+            "VALUES (?, ?, ?, ?, 'running')",
+            (routine, schedule, _iso(scheduled_at), _iso(started_at)),
+        )
+
+    def ended(
+        self,
+        row: int,
+        ended_at: dt.datetime,
+        outcome: str,
+        *,
+        reason: str | None = None,
+        phases_done: Sequence[str] = (),
+        seconds_done: int = 0,
+    ) -> None:
+        self._write(
+            "UPDATE sessions SET ended_at = ?, outcome = ?, reason = ?, phases_done = ?, "
+            "seconds_done = ? WHERE id = ?",
+            (_iso(ended_at), outcome, reason, ",".join(phases_done), seconds_done, row),
+        )
+
+    def not_run(
+        self,
+        routine: str,
+        outcome: str,
+        *,
+        scheduled_at: dt.datetime | None,
+        schedule: int | None = None,
+        reason: str | None = None,
+        at: dt.datetime | None = None,
+    ) -> int:
+        """A session that did not run: skipped, snoozed or missed."""
+        return self._write(
+            "INSERT INTO sessions (routine, schedule, scheduled_at, ended_at, outcome, reason) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (routine, schedule, _iso(scheduled_at), _iso(at), outcome, reason),
+        )
+
+    def recover(self, now: dt.datetime) -> int:
+        """Sessions still "running" from a daemon that died: interrupted."""
+        connection = self._connect()
+        try:
+            cursor = connection.execute(
+                "UPDATE sessions SET outcome = 'interrupted', reason = 'the daemon stopped', "
+                "ended_at = coalesce(ended_at, ?) WHERE outcome = 'running'",
+                (_iso(now),),
+            )
+        except sqlite3.Error as error:
+            raise HistoryError(f"Cannot write the history file {self.path}: {error}.") from None
+        return cursor.rowcount
+
+    # -- reading ------------------------------------------------------------------
+
+    def entries(self, since: dt.datetime | None = None) -> list[Entry]:
+        if not self.path.exists():
+            return []
+        query = (
+            "SELECT id, routine, schedule, scheduled_at, started_at, ended_at, outcome, reason, "
+            "phases_done, seconds_done FROM sessions"
+        )
+        parameters: tuple[Any, ...] = ()
+        if since is not None:
+            query += " WHERE coalesce(started_at, scheduled_at) >= ?"
+            parameters = (_iso(since),)
+        query += " ORDER BY coalesce(started_at, scheduled_at), id"
+        try:
+            rows = self._connect().execute(query, parameters).fetchall()
+        except sqlite3.Error as error:
+            raise HistoryError(f"Cannot read the history file {self.path}: {error}.") from None
+
+        def moment(text: str | None) -> dt.datetime | None:
+            return dt.datetime.fromisoformat(text) if text else None
+
+        return [
+            Entry(
+                id=row[0],
+                routine=row[1],
+                schedule=row[2],
+                scheduled_at=moment(row[3]),
+                started_at=moment(row[4]),
+                ended_at=moment(row[5]),
+                outcome=row[6],
+                reason=row[7],
+                phases_done=tuple(p for p in row[8].split(",") if p),
+                seconds_done=row[9],
+            )
+            for row in rows
+        ]
