@@ -37,6 +37,8 @@ class Settings:
     quiet_hours: Window | None
     misfire_grace: int
     snooze: int
+    relief_check: int
+    """Completed sessions before "no relief: try another muscle"; 0 = off."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,7 @@ def _parse_settings(data: Any, report: Reporter) -> Settings | None:
         quiet_hours=values["quiet_hours"],
         misfire_grace=values["misfire_grace"],
         snooze=values["snooze"],
+        relief_check=values["relief_check"],
     )
 
 

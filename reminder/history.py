@@ -48,6 +48,23 @@ _MIGRATIONS: Final[Sequence[str]] = (
     );
     CREATE INDEX sessions_by_time ON sessions (coalesce(started_at, scheduled_at));
     """,
+    # 2: check-ins: how the pain is, from the end-of-session buttons or the CLI
+    """
+    CREATE TABLE checkins (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        score INTEGER CHECK (score IS NULL OR score BETWEEN 0 AND 10),
+        feeling TEXT CHECK (feeling IS NULL OR feeling IN ('better', 'same', 'worse')),
+        note TEXT,
+        routine TEXT,
+        session_id INTEGER REFERENCES sessions (id)
+    );
+    CREATE INDEX checkins_by_time ON checkins (at);
+    CREATE TABLE notices (
+        key TEXT PRIMARY KEY,
+        at TEXT NOT NULL
+    );
+    """,
 )
 
 
@@ -86,6 +103,30 @@ class Entry:
             "reason": self.reason,
             "phases_done": list(self.phases_done),
             "seconds_done": self.seconds_done,
+        }
+
+
+@dataclass(frozen=True)
+class Checkin:
+    id: int
+    at: dt.datetime
+    score: int | None
+    """0 (no pain) to 10 (worst), from `reminder checkin`."""
+    feeling: str | None
+    """"better", "same" or "worse" than last time, from the notification."""
+    note: str | None
+    routine: str | None
+    session_id: int | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "at": self.at.isoformat(),
+            "score": self.score,
+            "feeling": self.feeling,
+            "note": self.note,
+            "routine": self.routine,
+            "session_id": self.session_id,
         }
 
 
@@ -206,7 +247,63 @@ class History:
             raise HistoryError(f"Cannot write the history file {self.path}: {error}.") from None
         return cursor.rowcount
 
+    def add_checkin(
+        self,
+        at: dt.datetime,
+        *,
+        score: int | None = None,
+        feeling: str | None = None,
+        note: str | None = None,
+        routine: str | None = None,
+        session_id: int | None = None,
+    ) -> int:
+        return self._write(
+            "INSERT INTO checkins (at, score, feeling, note, routine, session_id) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (_iso(at), score, feeling, note, routine, session_id),
+        )
+
+    def noticed(self, key: str) -> bool:
+        """Whether a one-time notice (e.g. "try another muscle") was given."""
+        if not self.path.exists():
+            return False
+        try:
+            row = self._connect().execute("SELECT 1 FROM notices WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error as error:
+            raise HistoryError(f"Cannot read the history file {self.path}: {error}.") from None
+        return row is not None
+
+    def notice(self, key: str, at: dt.datetime) -> None:
+        self._write("INSERT OR IGNORE INTO notices (key, at) VALUES (?, ?)", (key, _iso(at)))
+
     # -- reading ------------------------------------------------------------------
+
+    def checkins(self, since: dt.datetime | None = None) -> list[Checkin]:
+        if not self.path.exists():
+            return []
+        query = "SELECT id, at, score, feeling, note, routine, session_id FROM checkins"
+        parameters: tuple[Any, ...] = ()
+        if since is not None:
+            query += " WHERE at >= ?"
+            parameters = (_iso(since),)
+        query += " ORDER BY at, id"
+        try:
+            rows = self._connect().execute(query, parameters).fetchall()
+        except sqlite3.Error as error:
+            raise HistoryError(f"Cannot read the history file {self.path}: {error}.") from None
+        return [
+            Checkin(
+                id=row[0],
+                at=dt.datetime.fromisoformat(row[1]),
+                score=row[2],
+                feeling=row[3],
+                note=row[4],
+                routine=row[5],
+                session_id=row[6],
+            )
+            for row in rows
+        ]
+
 
     def entries(self, since: dt.datetime | None = None) -> list[Entry]:
         if not self.path.exists():

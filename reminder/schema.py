@@ -417,6 +417,14 @@ SETTINGS_FIELDS: Final = (
         "duration",
     ),
     Field(
+        "relief_check",
+        integer(0, 100),
+        "After this many completed sessions of a routine over at least two weeks with no "
+        "improvement in the check-ins, suggest other muscles to try; 0 switches it off.",
+        6,
+        "integer",
+    ),
+    Field(
         "snooze",
         duration(60, DAY_SECONDS),
         "How long Snooze puts a session off.",

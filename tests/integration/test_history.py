@@ -63,7 +63,7 @@ def test_the_file_uses_wal_and_a_schema_version(tmp_path: Path) -> None:
     History(path).not_run("psoas", "skipped", scheduled_at=T0)
     with sqlite3.connect(path) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert connection.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == 2
 
 
 def test_a_file_from_a_newer_reminder_is_refused_with_a_clear_message(tmp_path: Path) -> None:
