@@ -565,6 +565,26 @@ def history(ctx: click.Context, since: str | None, as_json: bool, config_path: s
     click.echo(history_table(entries, tz))
 
 
+@cli.command()
+@click.argument("score", type=click.IntRange(0, 10), metavar="SCORE")
+@click.option("--note", default=None, help="A few words to remember with it.")
+@config_option
+@click.pass_context
+def checkin(ctx: click.Context, score: int, note: str | None, config_path: str | None) -> None:
+    """Record how the pain is now: SCORE from 0 (none) to 10 (worst)."""
+    from reminder.history import History, HistoryError
+
+    env = _env(ctx)
+    paths = env.paths(config_path)
+    if note is not None and len(note) > 1000:
+        raise click.BadParameter("keep the note under 1000 characters", param_hint="--note")
+    try:
+        History(paths.history_db).add_checkin(env.now(), score=score, note=note)
+    except HistoryError as error:
+        raise ReminderError(str(error)) from None
+    click.echo(f"Recorded: pain {score}/10" + (f" ({note})." if note else "."))
+
+
 def _method_option(function: F) -> F:
     return click.option(
         "--method",

@@ -93,6 +93,9 @@ class Daemon:
         self.history = history
         self.history_error: str | None = None
         self._history_rows: dict[str, int] = {}
+        self._finished: dict[str, tuple[str, int | None]] = {}
+        """Recently finished sessions whose notification asks for a check-in:
+        tag -> (routine, history row)."""
         self.session: Session | None = None
         self.asking: _Asking | None = None
         self.pending: Occurrence | None = None
@@ -229,9 +232,10 @@ class Daemon:
                 arrived.append(occurrence)
         self.last_check = max(self.last_check, now)
         due = due_sessions(arrived, now, self.config.settings.misfire_grace)
+        grace = dt.timedelta(seconds=self.config.settings.misfire_grace)
         for occurrence in due.missed:
             self._mark_handled(occurrence, now)
-            self._missed(occurrence, now, "late")
+            self._missed(occurrence, now, "late" if now - occurrence.at > grace else "superseded")
         if due.run is not None:
             self._mark_handled(due.run, now)
             if self.paused:
@@ -337,8 +341,8 @@ class Daemon:
                 routine=routine.name,
                 until=until.astimezone(self.config.settings.timezone),
             )
-            occurrence = asking.occurrence
-            self._at("snooze", until, lambda: self._ask(occurrence, routine))
+            self._defer(asking.occurrence, until)
+            self._after_session()  # a session waiting behind this one may go now
         elif key == "skip":
             self.notifier.close(asking.tag)
             self.log("skipped", f"Skipped {routine.name}.", routine=routine.name)
@@ -439,7 +443,18 @@ class Daemon:
             return
         self.timers.cancel("step")
         if outcome == "completed":
-            self._show(session.id, messages.done_message(session.routine, session.plan))
+            asks = self.notifier.supports_actions()
+            self._show(
+                session.id,
+                messages.done_message(session.routine, session.plan, ask_checkin=asks),
+            )
+            if asks:
+                self._finished[session.id] = (
+                    session.routine.name,
+                    self._history_rows.get(session.id),
+                )
+                while len(self._finished) > 5:
+                    del self._finished[next(iter(self._finished))]
         elif outcome == "stopped":
             self._show(session.id, messages.stopped_message(session.routine))
         else:
@@ -472,13 +487,31 @@ class Daemon:
         self._after_session()
 
     def _after_session(self) -> None:
-        if self.pending is not None and not self.stopped.is_set():
-            occurrence, self.pending = self.pending, None
-            if occurrence.routine in self.config.routines:
-                self._begin(occurrence)
+        if self.pending is None or self.stopped.is_set():
+            return
+        occurrence, self.pending = self.pending, None
+        now = self.clock()
+        if occurrence.routine not in self.config.routines:
+            self._missed(occurrence, now, "removed from the config")
+        elif due_sessions([occurrence], now, self.config.settings.misfire_grace).run is None:
+            self._missed(occurrence, now, "late")
+        elif self.paused:
+            self._missed(occurrence, now, "paused")
+        else:
+            self._begin(occurrence)
 
     def on_action(self, tag: str, key: str) -> None:
         """A button pressed on a notification (called on the daemon thread)."""
+        if key in ("better", "same", "worse") and tag in self._finished:
+            routine, row = self._finished.pop(tag)
+            self._record(
+                lambda h: h.add_checkin(self.clock(), feeling=key, routine=routine, session_id=row)
+            )
+            self.log(
+                "checkin", f"Pain compared with last time: {key}.", routine=routine, feeling=key
+            )
+            self._show(tag, messages.checkin_thanks(key))
+            return
         if self.asking is not None and tag == self.asking.tag:
             if key in ("start", "snooze", "skip"):
                 self._answer(key)
@@ -573,6 +606,10 @@ class Daemon:
         if command == "skip":
             return self._skip()
         if command == "stop":
+            if self.session is None and self.asking is not None:
+                routine = self.asking.routine.name
+                self._answer("skip")
+                return {"skipped": routine}
             if self.session is None:
                 raise ReminderError("No session is running, so there is nothing to stop.")
             self._end_session("stopped", reason="stopped from the command line")
@@ -687,6 +724,11 @@ class Daemon:
 
     def _pause(self, seconds: int | None) -> dict[str, Any]:
         now = self.clock()
+        if self.asking is not None:
+            asking, self.asking = self.asking, None
+            self.timers.cancel("ask")
+            self.notifier.close(asking.tag)
+            self._missed(asking.occurrence, now, "paused")
         self.paused = True
         self.paused_until = now + dt.timedelta(seconds=seconds) if seconds else None
         if self.paused_until is not None:
@@ -742,12 +784,14 @@ class Daemon:
         upcoming = self._upcoming()
         if upcoming is None:
             raise ReminderError("No session is scheduled, so there is nothing to snooze.")
-        if self.deferred is None or upcoming.at != self.deferred[0]:
+        is_deferred = self.deferred is not None and upcoming.at == self.deferred[0]
+        if is_deferred and self.deferred is not None:
+            original = self.deferred[1]
+        else:
             self._mark_handled(upcoming, self.clock())
-        original = upcoming if self.deferred is None else self.deferred[1]
+            original = upcoming
         until = upcoming.at + dt.timedelta(seconds=seconds)
-        self.deferred = (until, original)
-        self._at("deferred", until, self._deferred_due)
+        self._defer(original, until)
         self._schedule_check()
         tz = self.config.settings.timezone
         self.log(
@@ -758,14 +802,22 @@ class Daemon:
         )
         return {"routine": upcoming.routine, "until": until.astimezone(tz)}
 
+    def _defer(self, occurrence: Occurrence, until: dt.datetime) -> None:
+        """Hold a session back until ``until`` (a snooze). One at a time: a
+        different session snoozed meanwhile makes the earlier one missed."""
+        if self.deferred is not None and self.deferred[1] != occurrence:
+            self._missed(self.deferred[1], self.clock(), "superseded")
+        self.deferred = (until, occurrence)
+        self._at("deferred", until, self._deferred_due)
+
     def _deferred_due(self) -> None:
         if self.deferred is None:
             return
         _, occurrence = self.deferred
         self.deferred = None
         if occurrence.routine not in self.config.routines:
-            return
-        if self.paused:
+            self._missed(occurrence, self.clock(), "removed from the config")
+        elif self.paused:
             self._missed(occurrence, self.clock(), "paused")
         else:
             self._begin(occurrence)

@@ -304,7 +304,6 @@ class History:
             for row in rows
         ]
 
-
     def entries(self, since: dt.datetime | None = None) -> list[Entry]:
         if not self.path.exists():
             return []

@@ -94,13 +94,29 @@ def start_message(routine: Routine, plan: Plan) -> Message:
     )
 
 
-def done_message(routine: Routine, plan: Plan) -> Message:
+CHECKIN_ACTIONS = (("better", "Better"), ("same", "Same"), ("worse", "Worse"))
+
+
+def done_message(routine: Routine, plan: Plan, *, ask_checkin: bool = False) -> Message:
+    body = f"Well done: {format_seconds(plan.total_seconds)} of release, stretch and strengthen."
+    if ask_checkin:
+        body += " How is the pain compared with last time?"
     return Message(
         summary=f"Done · {routine.title}",
-        body=f"Well done: {format_seconds(plan.total_seconds)} of release, stretch and strengthen.",
-        timeout=30.0,
+        body=body,
+        timeout=120.0 if ask_checkin else 30.0,
+        actions=CHECKIN_ACTIONS if ask_checkin else (),
         urgency="low",
     )
+
+
+def checkin_thanks(feeling: str) -> Message:
+    words = {
+        "better": "Good to hear. Keep going.",
+        "same": "Noted. Give it a few more sessions.",
+        "worse": "Noted. Go gently; if it keeps getting worse, see a clinician.",
+    }
+    return Message(summary="Thanks", body=words.get(feeling, "Noted."), timeout=8.0, urgency="low")
 
 
 def stopped_message(routine: Routine) -> Message:

@@ -24,6 +24,7 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 _UTC = dt.timezone.utc
+_SOON = dt.datetime(2000, 1, 1, tzinfo=_UTC)
 
 
 class Timers:
@@ -56,11 +57,11 @@ class Timers:
 
     def call_soon(self, function: Callable[[], None]) -> None:
         """Run ``function`` on the worker thread as soon as it is free."""
+        # Due "long ago", so it runs before any timer that is also due: a
+        # clock change must shift a session before its step timer fires.
+        # Zero-padded ids keep these in the order they were asked for.
         self._scheduler.add_job(
-            self._guarded(function),
-            "date",
-            run_date=dt.datetime.now(_UTC),
-            id=f"soon-{next(self._ids)}",
+            self._guarded(function), "date", run_date=_SOON, id=f"soon-{next(self._ids):012d}"
         )
 
     def cancel(self, key: str) -> None:
@@ -68,8 +69,9 @@ class Timers:
             self._scheduler.remove_job(key)
 
     def next_wakeup(self) -> dt.datetime | None:
+        """When the next timer is due (work queued with call_soon is not a timer)."""
         # Jobs added before start() have no next_run_time yet.
-        jobs = self._scheduler.get_jobs()
+        jobs = [job for job in self._scheduler.get_jobs() if not job.id.startswith("soon-")]
         times = [t for t in (getattr(job, "next_run_time", None) for job in jobs) if t]
         return min(times) if times else None
 

@@ -114,36 +114,49 @@ class FileWatcher:
             self._thread = threading.Thread(target=self._poll_loop, name="file-poll", daemon=True)
             self._thread.start()
 
-    def _rewatch(self) -> None:
+    def _rewatch(self) -> bool:
         """Bring the kernel's watches in line with what is wanted.
 
         Adding a watch on a folder already watched returns the same
         descriptor, so only folders no longer wanted are removed: removing
         and re-adding everything would make the kernel report IN_IGNORED,
-        which would look like a change.
+        which would look like a change. A folder created between looking
+        and watching sends no event, so look again until nothing moved;
+        True when something did (files may have appeared unseen).
         """
         libc = _libc()
+        moved = False
         with self._lock:
             if self._fd is None:
                 self._fd = _check(libc.inotify_init1(_IN_CLOEXEC))
-            targets: dict[Path, tuple[set[str], bool]] = {}
-            for folder, names in self._wanted.items():
-                existing, child = _nearest_existing(folder)
-                wanted_names, _ = targets.setdefault(existing, (set(), False))
-                if child is not None:
-                    wanted_names.add(child)
-                elif names is None:
-                    targets[existing] = (wanted_names, True)
-                else:
-                    wanted_names.update(names)
-            watches: dict[int, tuple[set[str], bool]] = {}
-            for folder, target in targets.items():
-                wd = libc.inotify_add_watch(self._fd, os.fsencode(folder), _WATCH_MASK)
-                if wd >= 0:
-                    watches[wd] = target
-            for wd in set(self._by_wd) - set(watches):
-                libc.inotify_rm_watch(self._fd, wd)
-            self._by_wd = watches
+            for _attempt in range(8):
+                targets = self._targets()
+                watches: dict[int, tuple[set[str], bool]] = {}
+                for folder, target in targets.items():
+                    wd = libc.inotify_add_watch(self._fd, os.fsencode(folder), _WATCH_MASK)
+                    if wd >= 0:
+                        watches[wd] = target
+                for wd in set(self._by_wd) - set(watches):
+                    libc.inotify_rm_watch(self._fd, wd)
+                self._by_wd = watches
+                if self._targets().keys() == targets.keys():
+                    break
+                moved = True
+        return moved
+
+    def _targets(self) -> dict[Path, tuple[set[str], bool]]:
+        """Folder to watch -> (names of interest, any *.toml)."""
+        targets: dict[Path, tuple[set[str], bool]] = {}
+        for folder, names in self._wanted.items():
+            existing, child = _nearest_existing(folder)
+            wanted_names, _ = targets.setdefault(existing, (set(), False))
+            if child is not None:
+                wanted_names.add(child)
+            elif names is None:
+                targets[existing] = (wanted_names, True)
+            else:
+                wanted_names.update(names)
+        return targets
 
     def _interesting(self, wd: int, name: str) -> bool:
         with self._lock:
@@ -177,8 +190,8 @@ class FileWatcher:
                     changed = True
                     if mask & (_IN_CREATE | _IN_MOVED_TO | _IN_DELETE | _IN_MOVED_FROM):
                         structural = True
-            if structural:
-                self._rewatch()
+            if structural and self._rewatch():
+                changed = True
             if changed:
                 self._on_change()
 
@@ -281,8 +294,12 @@ class ClockWatcher:
     def _arm(self) -> None:
         assert self._fd is not None
         assert self._libc is not None
+        now = time.time()
         with self._lock:
-            deadline = self._deadline if self._deadline is not None else time.time() + self._FAR
+            # A deadline already past needs no timer (the scheduler is about to
+            # run it); arming one would fire at once, again and again.
+            wanted = self._deadline
+            deadline = wanted if wanted is not None and wanted > now else now + self._FAR
         seconds = int(deadline)
         spec = _Itimerspec()
         spec.it_value.tv_sec = max(seconds, 1)

@@ -62,7 +62,11 @@ EXPECTED_STEPS = [
     ("Stretch · Figure-4", "Right side — hold 1 s (set 2 of 2)", 9),
     ("Strengthen · Clamshell", "2 reps, 1 s each", 10),
 ]
-DONE = ("Done · Tiny", "Well done: 12 s of release, stretch and strengthen.")
+DONE = (
+    "Done · Tiny",
+    "Well done: 12 s of release, stretch and strengthen. How is the pain compared with last time?",
+)
+DONE_WITHOUT_BUTTONS = ("Done · Tiny", "Well done: 12 s of release, stretch and strengthen.")
 SESSION_ACTIONS = ["next", "Next", "pause", "Pause", "stop", "Stop"]
 DUE = "2026-11-30 10:30:00"
 TWO_SECONDS_BEFORE = "2026-11-30 10:29:58"
@@ -135,6 +139,7 @@ def test_a_scheduled_session_walks_every_step_in_one_updated_notification(
     for call, seconds in zip(calls, durations, strict=False):
         assert seconds * 1000 < call.expire_timeout <= (seconds + 60) * 1000
     assert calls[-1].expire_timeout > 0
+    assert calls[-1].actions == ["better", "Better", "same", "Same", "worse", "Worse"]
 
     # The log's step events: each planned at the session start plus its offset.
     steps = daemon.named("step")
@@ -352,7 +357,7 @@ def test_with_no_session_bus_the_session_runs_on_the_console(
     daemon.wait_for("session-end", timeout=30)
     for summary, body, _ in EXPECTED_STEPS:
         daemon.wait_for_stdout(f"{summary} — {body}")
-    daemon.wait_for_stdout(f"{DONE[0]} — {DONE[1]}")
+    daemon.wait_for_stdout(f"{DONE_WITHOUT_BUTTONS[0]} — {DONE_WITHOUT_BUTTONS[1]}")
     assert daemon.stop() == 0
 
 

@@ -88,3 +88,20 @@ def test_history_with_nothing_recorded_and_a_bad_date(
     bad = run_cli("history", "--since", "yesterday", "--config", config)
     assert bad.exit_code == 2
     assert "is not a date like 2026-11-30" in bad.stderr
+
+
+def test_checkin_records_a_score_and_a_note(
+    run_cli: Callable[..., Result], xdg_state_home: Path
+) -> None:
+    moment = dt.datetime(2026, 11, 30, 18, 0, tzinfo=UTC)
+    result = run_cli("checkin", "3", "--note", "after a long drive", now=moment)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == "Recorded: pain 3/10 (after a long drive)."
+    (checkin,) = History(xdg_state_home / "reminder" / "history.sqlite3").checkins()
+    assert (checkin.at, checkin.score, checkin.note) == (moment, 3, "after a long drive")
+
+
+def test_checkin_refuses_a_score_out_of_range(run_cli: Callable[..., Result]) -> None:
+    result = run_cli("checkin", "11")
+    assert result.exit_code == 2
+    assert "0<=x<=10" in result.stderr or "between 0 and 10" in result.stderr

@@ -583,3 +583,99 @@ def test_a_history_that_cannot_be_written_does_not_stop_reminders(tmp_path: Path
     assert len(errors) == 1  # said once, not at every write
     assert "not-a-file" in str(errors[0]["error"])
     assert "not-a-file" in str(h.daemon.status()["history_error"])
+
+
+def test_the_done_notification_asks_how_the_pain_is_and_records_the_answer(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 35))
+    _, tag, done = h.notifier.shown[-1]
+    assert done.summary == "Done · Tiny"
+    assert done.body.endswith("How is the pain compared with last time?")
+    assert [key for key, _ in done.actions] == ["better", "same", "worse"]
+    h.daemon.on_action(tag, "worse")
+    (checkin,) = h.history.checkins()
+    assert (checkin.feeling, checkin.routine) == ("worse", "tiny")
+    assert checkin.session_id == h.history.entries()[0].id
+    assert "clinician" in h.notifier.shown[-1][2].body
+    h.daemon.on_action(tag, "better")  # a second press counts once only
+    assert len(h.history.checkins()) == 1
+
+
+def test_a_snoozed_session_never_runs_beside_another(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030, start="ask"), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 30))
+    h.press("snooze")  # asks again at 10:35
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 34, 30))
+    h.daemon.control("now", {"routine": "tiny"})  # 80 s, until 10:35:50
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 40))
+    starts, ends = h.events("session-start"), h.events("session-end")
+    assert len(starts) == len(ends)  # every session that started also ended
+    asks = [m for _, _, m in h.notifier.shown if m.summary == "Time for Tiny"]
+    assert len(asks) == 2  # the snoozed one asked again, after the other ended
+    assert h.events("postponed")
+
+
+def test_pause_closes_an_open_ask_and_holds_a_snoozed_session(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030, start="ask"), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 30))
+    h.press("snooze")
+    h.daemon.control("pause", {})
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 40))
+    assert [m["reason"] for m in h.events("missed")] == ["paused"]
+    assert sum(m.summary == "Time for Tiny" for _, _, m in h.notifier.shown) == 1
+
+    h2 = Harness(tmp_path / "b", config(AT_1030, start="ask"), berlin(2026, 11, 30, 10, 0))
+    h2.timers.advance_to(berlin(2026, 11, 30, 10, 30))
+    h2.daemon.control("pause", {})  # while it asks
+    assert h2.daemon.asking is None
+    assert [m["reason"] for m in h2.events("missed")] == ["paused"]
+
+
+def test_skip_after_a_snooze_skips_the_snoozed_session(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030_1600, start="ask"), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 30))
+    h.press("snooze")
+    reply = h.daemon.control("skip", {})
+    assert reply["at"] == berlin(2026, 11, 30, 10, 35)
+    assert h.daemon.status()["next"]["at"] == berlin(2026, 11, 30, 16, 0)
+
+
+def test_snoozing_an_earlier_session_does_not_run_the_wrong_routine(tmp_path: Path) -> None:
+    schedule = (
+        '[[schedule]]\nroutine = "tiny"\nat = ["10:30"]\n'
+        '[[schedule]]\nroutine = "desk-break"\nat = ["11:00"]\n'
+    )
+    h = Harness(tmp_path, config(schedule), berlin(2026, 11, 30, 10, 0))
+    assert h.daemon.control("snooze", {"seconds": 7200})["routine"] == "tiny"  # to 12:30
+    assert h.daemon.control("snooze", {"seconds": 600})["routine"] == "desk-break"  # to 11:10
+    h.timers.advance_to(berlin(2026, 11, 30, 11, 12))
+    assert [s["routine"] for s in h.events("session-start")] == ["desk-break"]
+    # tiny, pushed aside by the second snooze, is recorded, not silently lost.
+    assert [(m["routine"], m["reason"]) for m in h.events("missed")] == [("tiny", "superseded")]
+
+
+def test_a_postponed_session_that_waited_past_grace_is_missed(tmp_path: Path) -> None:
+    schedule = '[[schedule]]\nroutine = "tiny"\nat = ["10:30", "10:31"]\n'
+    # The 80 s session runs until 10:31:20; 10:31 waits 20 s, more than its 10 s grace.
+    h = Harness(tmp_path, config(schedule, grace="10s"), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 35))
+    assert [s["scheduled"] for s in h.events("session-start")] == ["2026-11-30T10:30:00+01:00"]
+    assert [(m["at"], m["reason"]) for m in h.events("missed")] == [
+        ("2026-11-30T10:31:00+01:00", "late")
+    ]
+
+
+def test_snoozing_an_ask_lets_a_session_waiting_behind_it_go(tmp_path: Path) -> None:
+    schedule = '[[schedule]]\nroutine = "tiny"\nat = ["10:30", "10:31"]\n'
+    h = Harness(tmp_path, config(schedule, start="ask"), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 31, 30))  # 10:31 waits behind the 10:30 ask
+    h.press("snooze")
+    assert h.daemon.asking is not None
+    assert h.daemon.asking.occurrence.at == berlin(2026, 11, 30, 10, 31)
+
+
+def test_stop_while_asking_skips_that_session(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030, start="ask"), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 30))
+    assert h.daemon.control("stop", {}) == {"skipped": "tiny"}
+    assert len(h.events("skipped")) == 1
