@@ -34,6 +34,7 @@ from reminder.session import Session, due_sessions
 
 if TYPE_CHECKING:
     from reminder.notify.base import Message, Notifier
+    from reminder.presence import Presence
 
 _UTC = dt.timezone.utc
 RETIME_AFTER = dt.timedelta(seconds=2)
@@ -42,6 +43,12 @@ from now instead of rushing through the ones that were missed."""
 MIN_ASK_WINDOW = 60
 RELOAD_SETTLE = dt.timedelta(milliseconds=150)
 HANDLED_MEMORY = dt.timedelta(days=2)
+
+
+class PresenceSource(Protocol):
+    """What the daemon needs of ``presence.PresenceWatcher`` (tests pass their own)."""
+
+    def refresh(self) -> Presence: ...
 
 
 class TimerWheel(Protocol):
@@ -78,6 +85,7 @@ class Daemon:
         clock: Callable[[], dt.datetime] = _utc_now,
         notifier_factory: Callable[[str], Notifier] | None = None,
         history: History | None = None,
+        presence: PresenceSource | None = None,
         on_rearm: Callable[[dt.datetime | None], None] | None = None,
         on_config_files: Callable[[Config], None] | None = None,
     ) -> None:
@@ -91,6 +99,9 @@ class Daemon:
         self._on_rearm = on_rearm
         self._on_config_files = on_config_files
         self.history = history
+        self.presence = presence
+        self.held: Occurrence | None = None
+        """A due session held back while the user is away or in do-not-disturb."""
         self.history_error: str | None = None
         self._history_rows: dict[str, int] = {}
         self._finished: dict[str, tuple[str, int | None]] = {}
@@ -258,6 +269,8 @@ class Daemon:
             "superseded": "a later session came due first",
             "no-answer": "nobody answered the start notification",
             "paused": "reminders were paused",
+            "away": "you were away or the screen was locked",
+            "dnd": "notifications were paused (do not disturb)",
         }.get(reason, reason)
         self.log(
             "missed",
@@ -292,11 +305,53 @@ class Daemon:
                 at=occurrence.at.astimezone(self.config.settings.timezone),
             )
             return
+        if self.presence is not None:
+            presence = self.presence.refresh()
+            if presence.away or presence.dnd:
+                self._hold(occurrence, presence)
+                return
         routine = self.config.routines[occurrence.routine]
         if self.config.settings.start == "ask" and self.notifier.supports_actions():
             self._ask(occurrence, routine)
         else:
             self._start_session(routine, occurrence)
+
+    def _hold(self, occurrence: Occurrence, presence: Presence) -> None:
+        """Wait for the user to come back, at most until grace runs out."""
+        if self.held is not None and self.held != occurrence:
+            self._missed(self.held, self.clock(), "superseded")
+        self.held = occurrence
+        reason = "dnd" if not presence.away else "away"
+        text = {
+            "locked": "the screen is locked",
+            "idle": "you seem to be away",
+            "dnd": "notifications are paused (do not disturb)",
+        }.get(presence.why or reason, "you seem to be away")
+        self.log(
+            "held",
+            f"{occurrence.routine} waits: {text}. It starts when you are back.",
+            routine=occurrence.routine,
+            why=presence.why or reason,
+        )
+        deadline = occurrence.at + dt.timedelta(seconds=self.config.settings.misfire_grace)
+        self._at("held", max(deadline, self.clock()), lambda: self._held_expired(reason))
+
+    def _held_expired(self, reason: str) -> None:
+        held, self.held = self.held, None
+        if held is not None:
+            self._missed(held, self.clock(), reason)
+
+    def presence_changed(self, presence: Presence) -> None:
+        """The user came back (or went): a held session may start now."""
+        if self.held is None or presence.away or presence.dnd:
+            return
+        held, self.held = self.held, None
+        self.timers.cancel("held")
+        if due_sessions([held], self.clock(), self.config.settings.misfire_grace).run is None:
+            self._missed(held, self.clock(), "away")
+        else:
+            self.log("back", "Welcome back.", routine=held.routine)
+            self._begin(held)
 
     def _tag(self, routine: Routine) -> str:
         return f"{routine.name}-{next(self._ids)}"
@@ -648,6 +703,8 @@ class Daemon:
             state = "session-paused" if self.session.paused else "in-session"
         elif self.asking is not None:
             state = "asking"
+        elif self.held is not None:
+            state = "held"
         elif self.paused:
             state = "paused"
         else:
@@ -676,6 +733,12 @@ class Daemon:
             else None,
             "paused": self.paused,
             "paused_until": self.paused_until.astimezone(tz) if self.paused_until else None,
+            "held": {
+                "routine": self.held.routine,
+                "at": self.held.at.astimezone(tz),
+            }
+            if self.held is not None
+            else None,
             "history": str(self.paths.history_db),
             "history_error": self.history_error,
         }
@@ -1013,7 +1076,18 @@ def run(paths: Paths, *, json_logs: bool = False) -> None:
         if file_watcher is not None:
             file_watcher.watch(*_files_to_watch(paths, new_config))
 
+    from reminder.presence import PresenceWatcher
+
+    presence_box: list[Daemon] = []
+
+    def on_presence(presence: Presence) -> None:
+        if presence_box:
+            daemon_ = presence_box[0]
+            daemon_.soon(lambda: daemon_.presence_changed(presence))
+
+    presence = PresenceWatcher(on_presence)
     daemon = Daemon(
+        presence=presence,
         history=History(paths.history_db),
         paths=paths,
         config=config,
@@ -1025,6 +1099,15 @@ def run(paths: Paths, *, json_logs: bool = False) -> None:
         on_config_files=rewatch,
     )
     daemon.notifier.set_action_handler(daemon.action_handler)
+    presence_box.append(daemon)
+    sources = presence.start()
+    log(
+        "presence-watch",
+        "Holding sessions while you are away or in do-not-disturb, as told by: "
+        + (", ".join(sources) if sources else "nothing here (sessions start regardless)")
+        + ".",
+        sources=sources,
+    )
 
     def on_clock(why: str, jump: float) -> None:
         timers.wakeup()
@@ -1077,3 +1160,4 @@ def run(paths: Paths, *, json_logs: bool = False) -> None:
     finally:
         control.close()
         clock_watcher.stop()
+        presence.stop()

@@ -459,3 +459,19 @@ def test_with_no_config_file_the_built_in_default_runs_and_says_so(
     finally:
         process.kill()
         process.assert_no_traceback()
+
+
+def test_a_session_waits_while_dunst_is_paused_and_starts_when_it_resumes(
+    dunst: Dunst, config_file: Path, launch: Callable[..., DaemonProcess]
+) -> None:
+    subprocess.run(["dunstctl", "set-paused", "true"], env=dunst.bus.env(), check=True, timeout=10)
+    daemon = launch(config_file, faketime=TWO_SECONDS_BEFORE, DISPLAY=dunst.display)
+    assert "dunst" in daemon.wait_for("presence-watch")["sources"]
+    held = daemon.wait_for("held")
+    assert held["why"] == "dnd"
+    assert daemon.named("session-start") == []
+    subprocess.run(["dunstctl", "set-paused", "false"], env=dunst.bus.env(), check=True, timeout=10)
+    daemon.wait_for("back")
+    start = daemon.wait_for("session-start")
+    assert start["routine"] == "tiny"
+    assert daemon.stop() == 0

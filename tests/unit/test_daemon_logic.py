@@ -19,6 +19,7 @@ from reminder.history import History
 from reminder.notify.base import ActionHandler, Message
 from reminder.paths import Paths
 from reminder.plan import build_plan
+from reminder.presence import Presence
 
 BERLIN = "Europe/Berlin"
 UTC = dt.timezone.utc
@@ -131,9 +132,25 @@ class RecordingNotifier:
         pass
 
 
+class FakePresence:
+    """Stands in for the desktop's lock, idle and do-not-disturb state."""
+
+    def __init__(self) -> None:
+        self.state = Presence(away=False, dnd=False, why=None)
+
+    def refresh(self) -> Presence:
+        return self.state
+
+
 class Harness:
     def __init__(
-        self, tmp_path: Path, config_text: str, start: dt.datetime, *, actions: bool = True
+        self,
+        tmp_path: Path,
+        config_text: str,
+        start: dt.datetime,
+        *,
+        actions: bool = True,
+        presence: FakePresence | None = None,
     ) -> None:
         (tmp_path / "state" / "reminder").mkdir(parents=True)
         (tmp_path / "state" / "reminder" / "welcomed").touch()
@@ -155,6 +172,7 @@ class Harness:
         config: Config = load_config(self.paths)
         self.history = History(tmp_path / "state" / "reminder" / "history.sqlite3")
         self.daemon = Daemon(
+            presence=presence,
             history=self.history,
             paths=self.paths,
             config=config,
@@ -679,3 +697,33 @@ def test_stop_while_asking_skips_that_session(tmp_path: Path) -> None:
     h.timers.advance_to(berlin(2026, 11, 30, 10, 30))
     assert h.daemon.control("stop", {}) == {"skipped": "tiny"}
     assert len(h.events("skipped")) == 1
+
+
+def test_a_session_due_while_the_screen_is_locked_waits_for_the_user(tmp_path: Path) -> None:
+    presence = FakePresence()
+    presence.state = Presence(away=True, dnd=False, why="locked")
+    h = Harness(tmp_path, config(AT_1030), berlin(2026, 11, 30, 10, 0), presence=presence)
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 36))
+    assert h.events("session-start") == []
+    assert h.events("held")[0]["why"] == "locked"
+    assert h.daemon.status()["state"] == "held"
+    presence.state = Presence(away=False, dnd=False, why=None)
+    h.daemon.presence_changed(presence.state)  # unlocked at 10:36, within the 15 min grace
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 40))
+    assert len(h.events("session-start")) == 1
+    assert h.events("missed") == []
+
+
+def test_a_held_session_is_missed_if_the_user_stays_away(tmp_path: Path) -> None:
+    presence = FakePresence()
+    presence.state = Presence(away=False, dnd=True, why="dnd")
+    h = Harness(tmp_path, config(AT_1030), berlin(2026, 11, 30, 10, 0), presence=presence)
+    h.timers.advance_to(berlin(2026, 11, 30, 11, 0))
+    assert [(m["reason"], m["at"]) for m in h.events("missed")] == [
+        ("dnd", "2026-11-30T10:30:00+01:00")
+    ]
+    (entry,) = h.history.entries()
+    assert (entry.outcome, entry.reason) == ("missed", "dnd")
+    # Coming back after grace starts nothing.
+    h.daemon.presence_changed(Presence(away=False, dnd=False, why=None))
+    assert h.events("session-start") == []
