@@ -6,6 +6,7 @@ APScheduler, jeepney or plyer outside ``run``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sys
 from collections.abc import Callable, Mapping
@@ -583,6 +584,69 @@ def checkin(ctx: click.Context, score: int, note: str | None, config_path: str |
     except HistoryError as error:
         raise ReminderError(str(error)) from None
     click.echo(f"Recorded: pain {score}/10" + (f" ({note})." if note else "."))
+
+
+def _insights(ctx: click.Context, config_path: str | None) -> tuple[Any, Any, Config]:
+    """The stats and the protocol's advice from the history, for stats and report."""
+    from reminder.history import History, HistoryError
+    from reminder.library import routine_files
+    from reminder.stats import compute, relief_advice
+
+    env = _env(ctx)
+    paths, config = _load(env, config_path)
+    now = env.now()
+    history = History(paths.history_db)
+    try:
+        entries, checkins = history.entries(), history.checkins()
+    except HistoryError as error:
+        raise ReminderError(str(error)) from None
+    known: dict[str, Routine] = {}
+    for name, file in routine_files(paths).items():
+        with contextlib.suppress(ConfigError):
+            known[name] = file.load()
+    known.update(config.routines)
+    stats = compute(entries, checkins, config, now)
+    return stats, relief_advice(entries, checkins, config, now, routines=known), config
+
+
+@cli.command()
+@json_option
+@config_option
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool, config_path: str | None) -> None:
+    """How it is going: adherence, streaks, minutes per phase, missed sessions, pain."""
+    found, advice, _ = _insights(ctx, config_path)
+    if as_json:
+        _print_json({**found.to_json(), "advice": advice.to_json() if advice else None})
+        return
+    from reminder.stats import stats_text
+
+    click.echo(stats_text(found, advice))
+
+
+@cli.command()
+@click.option(
+    "--html",
+    "html_file",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True),
+    help="Where to write the report (one self-contained HTML file).",
+)
+@config_option
+@click.pass_context
+def report(ctx: click.Context, html_file: str, config_path: str | None) -> None:
+    """Write an HTML report with charts: adherence, pain trend, minutes per phase."""
+    from reminder.files import write_atomically
+    from reminder.report import html_report
+
+    found, advice, _ = _insights(ctx, config_path)
+    page = html_report(found, advice, "reminder report", _env(ctx).now())
+    target = Path(html_file)
+    try:
+        write_atomically(target, page.encode("utf-8"))
+    except OSError as error:
+        raise ReminderError(f"Could not write {target}: {error.strerror}.") from None
+    click.echo(f"Wrote {target}. Open it in a browser.")
 
 
 def _method_option(function: F) -> F:

@@ -9,6 +9,7 @@ callbacks there.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import os
@@ -26,6 +27,7 @@ from reminder.config import Config, load_config
 from reminder.errors import ConfigError, ExitStatus, ReminderError
 from reminder.events import EventLog
 from reminder.history import History, HistoryError
+from reminder.notify.base import Message
 from reminder.paths import Paths
 from reminder.plan import build_plan
 from reminder.routine import Routine
@@ -33,7 +35,7 @@ from reminder.schema import format_seconds
 from reminder.session import Session, due_sessions
 
 if TYPE_CHECKING:
-    from reminder.notify.base import Message, Notifier
+    from reminder.notify.base import Notifier
     from reminder.presence import Presence
 
 _UTC = dt.timezone.utc
@@ -527,6 +529,8 @@ class Daemon:
                     row, end, recorded, reason=reason, phases_done=phases, seconds_done=done
                 )
             )
+        if outcome == "completed":
+            self._maybe_advise()
         self.log(
             "session-end",
             f"{session.routine.title}: {outcome}"
@@ -540,6 +544,44 @@ class Daemon:
             phases_done=list(phases),
         )
         self._after_session()
+
+    def _maybe_advise(self) -> None:
+        """The protocol's rule, told once: release that brings no relief after
+        several sessions points to another muscle."""
+        if self.history is None or self.config.settings.relief_check == 0:
+            return
+        from reminder.library import routine_files
+        from reminder.stats import relief_advice
+
+        def advise(history: History) -> None:
+            now = self.clock()
+            known: dict[str, Routine] = {}
+            for name, file in routine_files(self.paths).items():
+                with contextlib.suppress(ConfigError):
+                    known[name] = file.load()
+            known.update(self.config.routines)
+            advice = relief_advice(
+                history.entries(), history.checkins(), self.config, now, routines=known
+            )
+            if advice is None or history.noticed(advice.key):
+                return
+            self._show(
+                "relief",
+                Message(
+                    summary="No relief yet? Try another muscle",
+                    body=advice.message,
+                    timeout=120.0,
+                ),
+            )
+            self.log(
+                "relief-advice",
+                advice.message,
+                routine=advice.routine,
+                see_also=list(advice.see_also),
+            )
+            history.notice(advice.key, now)
+
+        self._record(advise)
 
     def _after_session(self) -> None:
         if self.pending is None or self.stopped.is_set():

@@ -727,3 +727,28 @@ def test_a_held_session_is_missed_if_the_user_stays_away(tmp_path: Path) -> None
     # Coming back after grace starts nothing.
     h.daemon.presence_changed(Presence(away=False, dnd=False, why=None))
     assert h.events("session-start") == []
+
+
+def test_no_relief_after_weeks_of_sessions_is_told_once(tmp_path: Path) -> None:
+    text = config(AT_1030, extra="relief_check = 3")
+    h = Harness(tmp_path, text, berlin(2026, 11, 30, 10, 0))
+    # Three weeks of completed sessions, each followed by "same".
+    for days_ago in (20, 13, 6):
+        start = berlin(2026, 11, 30, 10, 30) - dt.timedelta(days=days_ago)
+        row = h.history.started("tiny", start)
+        h.history.ended(
+            row,
+            start + dt.timedelta(seconds=TOTAL),
+            "completed",
+            phases_done=("release", "stretch", "strengthen"),
+            seconds_done=TOTAL,
+        )
+        h.history.add_checkin(start + dt.timedelta(minutes=5), feeling="same", routine="tiny")
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 35))
+    advice = [m for _, tag, m in h.notifier.shown if tag == "relief"]
+    assert len(advice) == 1
+    assert advice[0].summary == "No relief yet? Try another muscle"
+    assert "clinician" in advice[0].body
+    assert len(h.events("relief-advice")) == 1
+    h.timers.advance_to(berlin(2026, 12, 1, 10, 35))  # another session: not told again
+    assert len([m for _, tag, m in h.notifier.shown if tag == "relief"]) == 1
