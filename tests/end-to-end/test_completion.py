@@ -40,9 +40,10 @@ def _complete(reminder_exe: Path, env: dict[str, str], words: str, cword: int) -
 def test_bash_completes_commands_and_routine_names(
     reminder_exe: Path, subprocess_env: dict[str, str]
 ) -> None:
-    assert _complete(reminder_exe, subprocess_env, "reminder sta", 1) == ["status"]
+    assert _complete(reminder_exe, subprocess_env, "reminder statu", 1) == ["status"]
     assert set(_complete(reminder_exe, subprocess_env, "reminder s", 1)) == {
         "snooze",
+        "stats",
         "status",
         "skip",
         "stop",
