@@ -27,6 +27,8 @@ class Occurrence:
     at: dt.datetime
     schedule: int
     routine: str
+    quiet: bool = False
+    """In quiet hours: it does not run (listed only when asked for)."""
 
     @property
     def order(self) -> tuple[float, int]:
@@ -91,9 +93,12 @@ def _in_quiet_hours(moment: dt.datetime, quiet: Window | None) -> bool:
     return quiet is not None and quiet.contains(moment.time())
 
 
-def occurrences(config: Config, after: dt.datetime) -> Iterator[Occurrence]:
+def occurrences(
+    config: Config, after: dt.datetime, *, include_quiet: bool = False
+) -> Iterator[Occurrence]:
     """Every session strictly after ``after``, in time order, without end
-    (unless nothing can ever run)."""
+    (unless nothing can ever run). Times in quiet hours are left out, or with
+    ``include_quiet`` listed with ``quiet=True``."""
     if after.tzinfo is None:
         raise ValueError("after must be time-zone aware")
     tz = config.settings.timezone
@@ -107,8 +112,12 @@ def occurrences(config: Config, after: dt.datetime) -> Iterator[Occurrence]:
         today: list[Occurrence] = []
         for schedule in config.schedules:
             for moment in _schedule_day(schedule, day, tz):
-                if moment.timestamp() > after_instant and not _in_quiet_hours(moment, quiet):
-                    today.append(Occurrence(moment, schedule.index, schedule.routine))
+                if moment.timestamp() <= after_instant:
+                    continue
+                in_quiet = _in_quiet_hours(moment, quiet)
+                if in_quiet and not include_quiet:
+                    continue
+                today.append(Occurrence(moment, schedule.index, schedule.routine, in_quiet))
         empty_days = 0 if today else empty_days + 1
         if empty_days > _EMPTY_DAYS_LIMIT:
             yield from sorted(pending, key=lambda o: o.order)

@@ -238,10 +238,15 @@ class Daemon:
         """Sessions whose time has come: run at most one, record the rest missed."""
         now = self.clock()
         arrived = []
-        for occurrence in occurrences(self.config, self.last_check):
+        for occurrence in occurrences(self.config, self.last_check, include_quiet=True):
             if occurrence.at > now:
                 break
-            if (occurrence.at, occurrence.schedule) not in self._handled:
+            if (occurrence.at, occurrence.schedule) in self._handled:
+                continue
+            if occurrence.quiet:
+                self._mark_handled(occurrence, now)
+                self._missed(occurrence, now, "quiet-hours")
+            else:
                 arrived.append(occurrence)
         self.last_check = max(self.last_check, now)
         due = due_sessions(arrived, now, self.config.settings.misfire_grace)
@@ -271,6 +276,7 @@ class Daemon:
             "superseded": "a later session came due first",
             "no-answer": "nobody answered the start notification",
             "paused": "reminders were paused",
+            "quiet-hours": "it falls in quiet hours",
             "away": "you were away or the screen was locked",
             "dnd": "notifications were paused (do not disturb)",
         }.get(reason, reason)
@@ -998,6 +1004,18 @@ class Daemon:
         if self.asking is not None:
             self.notifier.close(self.asking.tag)
             self.asking = None
+        if self.deferred is not None:
+            occurrence = self.deferred[1]
+            self._record(
+                lambda h: h.not_run(
+                    occurrence.routine,
+                    "snoozed",
+                    scheduled_at=occurrence.at,
+                    schedule=occurrence.schedule,
+                    reason="reminder stopped before the snooze ended",
+                    at=self.clock(),
+                )
+            )
         self.log("daemon-stop", f"reminder stopped ({why}).", reason=why)
         if self.history is not None:
             self.history.close()

@@ -752,3 +752,23 @@ def test_no_relief_after_weeks_of_sessions_is_told_once(tmp_path: Path) -> None:
     assert len(h.events("relief-advice")) == 1
     h.timers.advance_to(berlin(2026, 12, 1, 10, 35))  # another session: not told again
     assert len([m for _, tag, m in h.notifier.shown if tag == "relief"]) == 1
+
+
+def test_sessions_in_quiet_hours_are_recorded_missed_for_that_reason(tmp_path: Path) -> None:
+    schedule = '[[schedule]]\nroutine = "tiny"\nat = ["06:30", "10:30"]\n'
+    text = config(schedule, extra='quiet_hours = "22:00-07:00"')
+    h = Harness(tmp_path, text, berlin(2026, 11, 30, 0, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 35))
+    assert [(e.outcome, e.reason, e.scheduled_at) for e in h.history.entries()] == [
+        ("missed", "quiet-hours", berlin(2026, 11, 30, 6, 30)),
+        ("completed", None, berlin(2026, 11, 30, 10, 30)),
+    ]
+
+
+def test_a_session_still_snoozed_when_reminder_stops_is_recorded_snoozed(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030, start="ask"), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 30))
+    h.press("snooze")
+    h.daemon.shutdown("SIGTERM")
+    (entry,) = h.history.entries()
+    assert (entry.outcome, entry.scheduled_at) == ("snoozed", berlin(2026, 11, 30, 10, 30))
