@@ -153,10 +153,14 @@ class Daemon:
         try:
             result = write(self.history)
         except HistoryError as error:
+            self.history.close()
             if self.history_error != str(error):
                 self.log("history-error", f"{error} Reminders go on.", error=str(error))
             self.history_error = str(error)
             return None
+        # Writes are rare (a few a session): no need to keep SQLite's
+        # connection and page cache in memory between them.
+        self.history.close()
         if self.history_error is not None:
             self.log("history-recovered", "The history file can be written again.")
             self.history_error = None
