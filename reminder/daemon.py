@@ -412,17 +412,7 @@ class Daemon:
             self._after_session()  # a session waiting behind this one may go now
         elif key == "skip":
             self.notifier.close(asking.tag)
-            self.log("skipped", f"Skipped {routine.name}.", routine=routine.name)
-            occurrence = asking.occurrence
-            self._record(
-                lambda h: h.not_run(
-                    routine.name,
-                    "skipped",
-                    scheduled_at=occurrence.at,
-                    schedule=occurrence.schedule,
-                    at=self.clock(),
-                )
-            )
+            self._skipped(asking.occurrence)
             self._after_session()
 
     # -- a session, step by step ---------------------------------------------------
@@ -951,23 +941,29 @@ class Daemon:
         else:
             self._mark_handled(upcoming, self.clock())
         self._schedule_check()
-        tz = self.config.settings.timezone
+        self._skipped(upcoming)
+        return {
+            "routine": upcoming.routine,
+            "at": upcoming.at.astimezone(self.config.settings.timezone),
+        }
+
+    def _skipped(self, occurrence: Occurrence) -> None:
+        at = occurrence.at.astimezone(self.config.settings.timezone)
         self.log(
             "skipped",
-            f"Skipped {upcoming.routine} of {upcoming.at.astimezone(tz):%a %H:%M}.",
-            routine=upcoming.routine,
-            at=upcoming.at.astimezone(tz),
+            f"Skipped {occurrence.routine} of {at:%a %H:%M}.",
+            routine=occurrence.routine,
+            at=at,
         )
         self._record(
             lambda h: h.not_run(
-                upcoming.routine,
+                occurrence.routine,
                 "skipped",
-                scheduled_at=upcoming.at,
-                schedule=upcoming.schedule,
+                scheduled_at=occurrence.at,
+                schedule=occurrence.schedule,
                 at=self.clock(),
             )
         )
-        return {"routine": upcoming.routine, "at": upcoming.at.astimezone(tz)}
 
     def reload_soon(self) -> None:
         """A config file changed (called from the file watcher's thread).

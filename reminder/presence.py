@@ -61,7 +61,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from reminder.notify.freedesktop import session_bus_address
+from reminder.notify.freedesktop import close_connection, session_bus_address
 
 CALL_TIMEOUT = 2.0
 """Seconds any one D-Bus call (or gsettings) may take: start() must not hang."""
@@ -119,16 +119,6 @@ def _call_errors() -> tuple[type[BaseException], ...]:
         DBusErrorResponse,
         RouterClosed,
     )
-
-
-def _close_connection(conn: Any) -> None:
-    with contextlib.suppress(OSError):
-        conn.close()
-    # jeepney's threading DBusConnection.close() leaves its interrupt pipe open.
-    for fd in (getattr(conn, "_stop_r", None), getattr(conn, "_stop_w", None)):
-        if isinstance(fd, int):
-            with contextlib.suppress(OSError):
-                os.close(fd)
 
 
 class _Link:
@@ -195,7 +185,7 @@ class _Link:
         self.closed = True
         with contextlib.suppress(Exception):
             self.router.close()
-        _close_connection(self.conn)
+        close_connection(self.conn)
 
 
 class _Callback:

@@ -361,9 +361,9 @@ class SleepWatcher:
     def start(self) -> bool:
         """True when listening; False when there is no system bus or logind."""
         from jeepney import DBusAddress, MatchRule, message_bus, new_method_call
-        from jeepney.io.blocking import open_dbus_connection
+        from jeepney.io.threading import open_dbus_connection
 
-        from reminder.notify.freedesktop import quiet_router
+        from reminder.notify.freedesktop import close_connection, quiet_router
 
         try:
             connection = open_dbus_connection(bus="SYSTEM", auth_timeout=2)
@@ -390,7 +390,7 @@ class SleepWatcher:
                 raise RuntimeError(reply.body)
         except Exception:  # noqa: BLE001 - no logind here: nothing to listen to
             router.close()
-            connection.close()
+            close_connection(connection)
             return False
         router.filter(rule, queue=_Callback(self._signal))
         self._router = router

@@ -160,7 +160,8 @@ def _open_connection(address: str, timeout: float) -> Any:
         ) from error
 
 
-def _close_connection(conn: Any) -> None:
+def close_connection(conn: Any) -> None:
+    """Close a jeepney threading connection, and the pipe jeepney leaves open."""
     with contextlib.suppress(OSError):
         conn.close()
     # jeepney's threading DBusConnection.close() leaves its interrupt pipe open:
@@ -222,7 +223,7 @@ class _Link:
         self._closed = True
         with contextlib.suppress(Exception):
             self.router.close()
-        _close_connection(self.conn)
+        close_connection(self.conn)
         self.signals.put(None)
         if threading.current_thread() is not self._thread:
             self._thread.join(join_timeout)
@@ -520,5 +521,5 @@ def probe(environ: Mapping[str, str] | None = None, *, timeout: float = PROBE_TI
     except (*_TIMEOUTS, RouterClosed, OSError, ValueError):
         return False
     finally:
-        _close_connection(conn)
+        close_connection(conn)
     return bool(reply.header.message_type == MessageType.method_return)

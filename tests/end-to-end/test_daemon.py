@@ -475,3 +475,21 @@ def test_a_session_waits_while_dunst_is_paused_and_starts_when_it_resumes(
     start = daemon.wait_for("session-start")
     assert start["routine"] == "tiny"
     assert daemon.stop() == 0
+
+
+def test_a_system_bus_without_logind_is_tolerated(
+    mock_server: MockServer, config_file: Path, launch: Callable[..., DaemonProcess]
+) -> None:
+    import tempfile
+
+    from support.desktop import SessionBus
+
+    system = SessionBus(Path(tempfile.mkdtemp(prefix="reminder-system-")))
+    system.start()
+    try:
+        daemon = launch(config_file, DBUS_SYSTEM_BUS_ADDRESS=system.address)
+        assert daemon.wait_for("sleep-watch")["listening"] is False
+        daemon.wait_for("next")
+        assert daemon.stop() == 0
+    finally:
+        system.stop()
