@@ -1,0 +1,143 @@
+"""The configuration reference (docs/configuration.md), rendered from the schema.
+
+Every row comes from a ``Field`` in ``reminder.schema``, so the reference
+cannot say something the validator does not do; a test fails when the
+committed file and this output differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Final
+
+from reminder.schema import (
+    CONFIG_FIELDS,
+    EXERCISE_FIELDS,
+    REQUIRED,
+    ROUTINE_FIELDS,
+    SCHEDULE_FIELDS,
+    SETTINGS_FIELDS,
+    Field,
+    days,
+)
+
+TITLE: Final = "# Configuration reference"
+
+GENERATED_NOTE: Final = (
+    "<!-- Generated from reminder/schema.py by reminder.reference.config_reference(); "
+    "do not edit by hand. -->"
+)
+
+INTRO: Final = (
+    "reminder reads one TOML config file (`reminder paths` shows where; `--config PATH` "
+    "or `REMINDER_CONFIG=PATH` use another) and the routine files it names. This page "
+    "lists every key either kind of file may hold, with its type, its default and what "
+    "it does. A key that is left out takes its default; a key marked required must be "
+    "there. `reminder validate` checks a config and every routine it uses, and lists "
+    "every mistake at once with its file, line and key path."
+)
+
+FORMATS: Final = (
+    "## Formats\n"
+    "\n"
+    '- **Durations**: `"90s"`, `"1m30s"`, `"2m"`, `"1h"`, or whole seconds (`90`).\n'
+    '- **Times of day**: `"HH:MM"` on the 24-hour clock, like `"10:30"`.\n'
+    '- **Time windows**: `"09:00-17:30"`; a window may wrap past midnight, like '
+    '`"22:00-07:00"`, and its start and end must differ.\n'
+    '- **Day sets**: `"daily"`, `"weekdays"`, `"weekends"` or a list of days like '
+    '`["mon", "thu"]`.\n'
+    "- Every time is wall-clock time in the config's `timezone`. A time that does not "
+    "exist that day (when clocks spring forward) runs at the first valid instant after "
+    "it; a time that happens twice runs once, at the first."
+)
+
+# (heading, sentence before the table, fields)
+SECTIONS: Final[tuple[tuple[str, str, Sequence[Field]], ...]] = (
+    (
+        "## The config file",
+        "The top level of the config holds these tables; all of them may be left out.",
+        CONFIG_FIELDS,
+    ),
+    (
+        "## `[settings]`",
+        "General settings, in one `[settings]` table.",
+        SETTINGS_FIELDS,
+    ),
+    (
+        "## `[[schedule]]`",
+        "One `[[schedule]]` section for each routine and its times. Give either `at`, "
+        "or `every` with `between`.",
+        SCHEDULE_FIELDS,
+    ),
+    (
+        "## `[routines.NAME]` and routine files",
+        "A routine is a file of its own (in the routines folder, or any path a schedule "
+        "names) or a `[routines.NAME]` table in the config; both take these keys. Its "
+        "phases always run release, then stretch, then strengthen.",
+        ROUTINE_FIELDS,
+    ),
+    (
+        "## Exercises",
+        "Each `[[release]]`, `[[stretch]]` and `[[strengthen]]` section of a routine "
+        "(`[[routines.NAME.release]]` and so on in the config) is one exercise.",
+        EXERCISE_FIELDS,
+    ),
+)
+
+TABLE_HEADER: Final = "| key | type | default | meaning |\n|---|---|---|---|"
+
+NO_DEFAULT: Final = "—"
+
+DAY_SET_NAMES: Final = ("daily", "weekdays", "weekends")
+
+
+def format_duration(seconds: int) -> str:
+    """Seconds as a user writes them in TOML: ``900`` → ``15m``, ``90`` → ``1m30s``."""
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = (
+        (f"{hours}h" if hours else "")
+        + (f"{minutes}m" if minutes else "")
+        + (f"{secs}s" if secs else "")
+    )
+    return text or "0s"
+
+
+def format_default(field: Field) -> str:
+    """A field's default as a user would write it in TOML, for a table cell."""
+    value: Any = field.default
+    if value is REQUIRED:
+        return "required"
+    if value is None:
+        return NO_DEFAULT
+    if field.type_name == "duration" and isinstance(value, int):
+        return f'`"{format_duration(value)}"`'
+    if isinstance(value, frozenset):
+        for name in DAY_SET_NAMES:
+            if value == days(name):
+                return f'`"{name}"`'
+    if isinstance(value, bool):
+        return "`true`" if value else "`false`"
+    if isinstance(value, str):
+        return f'`"{value}"`'
+    if isinstance(value, (tuple, list)):
+        return "`[" + ", ".join(f'"{item}"' for item in value) + "]`"
+    return f"`{value}`"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _row(field: Field) -> str:
+    cells = (f"`{field.name}`", field.type_name, format_default(field), field.doc)
+    return "| " + " | ".join(_cell(cell) for cell in cells) + " |"
+
+
+def config_reference() -> str:
+    """The whole of docs/configuration.md, from the schema tables."""
+    parts = [TITLE, GENERATED_NOTE, INTRO, FORMATS]
+    for heading, lead, fields in SECTIONS:
+        rows = "\n".join(_row(field) for field in fields)
+        parts.append(f"{heading}\n\n{lead}\n\n{TABLE_HEADER}\n{rows}")
+    return "\n\n".join(parts) + "\n"
