@@ -18,6 +18,7 @@ from reminder.library import RoutineFile, is_path_reference, path_reference, rou
 from reminder.paths import Paths
 from reminder.routine import Routine, parse_routine
 from reminder.schema import Reporter, Window
+from reminder.tomlfile import quote
 
 DEFAULT_CONFIG: Final = """\
 # The built-in default, used while there is no config file.
@@ -226,7 +227,9 @@ def _resolve_routine(
         file = files[reference]
     else:
         available = sorted({*files, *inline})
-        report(path, f'"{reference}" is not a known routine; available: {", ".join(available)}')
+        report(
+            path, f"{quote(reference)} is not a known routine; available: {', '.join(available)}"
+        )
         return None
     try:
         return file.load()
@@ -234,7 +237,7 @@ def _resolve_routine(
         if file.source == "file" and any(
             p.message.startswith("no such file") for p in error.problems
         ):
-            report(path, f'"{reference}" does not exist (looked for {file.location})')
+            report(path, f"{quote(reference)} does not exist (looked for {file.location})")
         else:
             problems.extend(error.problems)
         return None

@@ -82,7 +82,7 @@ def parse_routine(
             _parse_exercise(item, (*path, phase, index), report) for index, item in enumerate(items)
         ]
         phases[phase] = tuple(e for e in exercises if e is not None)
-    if name in values["see_also"]:
+    if name in values.get("see_also", ()):
         report((*path, "see_also"), f'lists the routine itself ("{name}")')
     if len(report.problems) > before:
         return None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from reminder.errors import Problem, Problems
-from reminder.tomlfile import KeyLocator, KeyPath, format_path
+from reminder.tomlfile import KeyLocator, KeyPath, format_path, quote
 
 DAY_SECONDS: Final = 24 * 60 * 60
 
@@ -76,7 +76,7 @@ def describe(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return quote(value)
     if isinstance(value, dict):
         return "a table"
     if isinstance(value, list):

@@ -7,6 +7,7 @@ import functools
 import zoneinfo
 
 from reminder.schema import Invalid
+from reminder.tomlfile import quote
 
 
 @functools.lru_cache(maxsize=16)
@@ -35,4 +36,4 @@ def resolve(name: str) -> dt.tzinfo:
             if close
             else 'use "local" or an IANA name like "Europe/Berlin"'
         )
-        raise Invalid(f'"{name}" is not a known time zone; {hint}') from None
+        raise Invalid(f"{quote(name)} is not a known time zone; {hint}") from None

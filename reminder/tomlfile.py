@@ -28,6 +28,22 @@ KeyPath = tuple[str | int, ...]
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def quote(text: str) -> str:
+    """``text`` as a TOML basic string, so a message stays on one line."""
+    out = []
+    for char in text:
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif not char.isprintable():
+            out.append(f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
 def format_path(path: Sequence[str | int]) -> str:
     """``("schedule", 1, "at", 0)`` → ``schedule[1].at[0]``."""
     out = ""
@@ -35,7 +51,7 @@ def format_path(path: Sequence[str | int]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            name = part if _BARE_KEY.match(part) else '"' + part.replace('"', '\\"') + '"'
+            name = part if _BARE_KEY.match(part) else quote(part)
             out += f".{name}" if out else name
     return out
 

@@ -1,0 +1,170 @@
+"""The config file going wrong under a running daemon: replaced by a folder,
+deleted, unreadable, caught half-written, renamed over with a broken file.
+Each time the daemon says so, keeps the last good config (``status`` shows the
+same next session and the errors), and takes a good file again once it is
+back. Everything waits on the daemon's events; nothing sleeps."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from support.daemon_process import DaemonProcess, daemon_env
+
+if TYPE_CHECKING:
+    from support.desktop import MockServer
+
+RunReminder = Callable[..., subprocess.CompletedProcess[str]]
+
+ROUTINE = """
+[routines.tiny]
+title = "Tiny"
+[[routines.tiny.release]]
+exercise = "Ball"
+hold = "30s"
+[[routines.tiny.stretch]]
+exercise = "Figure-4"
+hold = "30s"
+[[routines.tiny.strengthen]]
+exercise = "Clamshell"
+reps = 10
+"""
+
+GOOD_AT = "10:30:00+00:00"
+FIXED_AT = "11:45:00+00:00"
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def config_text(at: str) -> str:
+    return (
+        '[settings]\ntimezone = "UTC"\nstart = "auto"\n\n'
+        f'[[schedule]]\nroutine = "tiny"\nat = ["{at}"]\n' + ROUTINE
+    )
+
+
+@pytest.fixture
+def config_file(tmp_path: Path) -> Path:
+    path = tmp_path / "conf" / "config.toml"
+    path.parent.mkdir()
+    path.write_text(config_text("10:30"), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def daemon(
+    mock_server: MockServer,
+    config_file: Path,
+    reminder_exe: Path,
+    subprocess_env: dict[str, str],
+) -> Iterator[DaemonProcess]:
+    process = DaemonProcess(reminder_exe, config_file, daemon_env(subprocess_env)).start()
+    process.wait_for("next", where=lambda e: str(e["at"]).endswith(GOOD_AT))
+    yield process
+    process.kill()
+    process.assert_no_traceback()
+
+
+@pytest.fixture
+def status(run_reminder: RunReminder, config_file: Path) -> Callable[[], dict[str, Any]]:
+    def run() -> dict[str, Any]:
+        result = run_reminder("status", "--json", "--config", str(config_file))
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+        answer: dict[str, Any] = json.loads(result.stdout)
+        return answer
+
+    return run
+
+
+def assert_last_good_config_kept(
+    daemon: DaemonProcess, status: Callable[[], dict[str, Any]], *words: str
+) -> None:
+    """A config-error naming ``words``; status keeps 10:30 and shows the errors."""
+    error = daemon.wait_for("config-error", timeout=10)
+    text = " ".join(error.get("problems", [])).lower()
+    assert any(word.lower() in text for word in words), error
+    answer = status()
+    assert answer["state"] == "idle"
+    assert str(answer["next"]["at"]).endswith(GOOD_AT), answer
+    assert answer["config_errors"], answer
+    assert daemon.named("reload") == []  # nothing broken was applied
+
+
+def restore_and_assert_reloaded(
+    daemon: DaemonProcess, status: Callable[[], dict[str, Any]], config_file: Path
+) -> None:
+    config_file.write_text(config_text("11:45"), encoding="utf-8")
+    daemon.wait_for("reload", timeout=10)
+    daemon.wait_for("next", timeout=10, where=lambda e: str(e["at"]).endswith(FIXED_AT))
+    answer = status()
+    assert answer["config_errors"] == [], answer
+    assert str(answer["next"]["at"]).endswith(FIXED_AT), answer
+
+
+def test_config_replaced_by_a_folder(
+    daemon: DaemonProcess, status: Callable[[], dict[str, Any]], config_file: Path
+) -> None:
+    config_file.unlink()
+    config_file.mkdir()
+    assert_last_good_config_kept(daemon, status, "folder", "directory")
+    config_file.rmdir()
+    restore_and_assert_reloaded(daemon, status, config_file)
+
+
+def test_config_deleted(
+    daemon: DaemonProcess, status: Callable[[], dict[str, Any]], config_file: Path
+) -> None:
+    config_file.unlink()
+    assert_last_good_config_kept(daemon, status, "no such file", "missing")
+    restore_and_assert_reloaded(daemon, status, config_file)
+
+
+def test_config_unreadable(
+    daemon: DaemonProcess, status: Callable[[], dict[str, Any]], config_file: Path
+) -> None:
+    # chmod 000 does not stop root (the suite may run as root), and neither
+    # does a 000 folder; a symlink that points at itself fails for everyone
+    # with ELOOP ("Too many levels of symbolic links").
+    config_file.unlink()
+    config_file.symlink_to(config_file.name)
+    assert_last_good_config_kept(daemon, status, "symbolic links", "read", "loop")
+    config_file.unlink()
+    restore_and_assert_reloaded(daemon, status, config_file)
+
+
+def test_config_caught_half_written(
+    daemon: DaemonProcess, status: Callable[[], dict[str, Any]], config_file: Path
+) -> None:
+    text = config_text("11:45")
+    half = text.index('"11:45"') + 3  # inside a string: a TOML syntax error
+    with config_file.open("w", encoding="utf-8") as stream:
+        stream.write(text[:half])
+        stream.flush()
+        assert_last_good_config_kept(daemon, status, "syntax", "TOML")
+        stream.write(text[half:])
+    daemon.wait_for("reload", timeout=10)
+    daemon.wait_for("next", timeout=10, where=lambda e: str(e["at"]).endswith(FIXED_AT))
+    answer = status()
+    assert answer["config_errors"] == [], answer
+    assert str(answer["next"]["at"]).endswith(FIXED_AT), answer
+
+
+def test_broken_then_fixed_file_renamed_over_it(
+    daemon: DaemonProcess, status: Callable[[], dict[str, Any]], config_file: Path
+) -> None:
+    swap = config_file.with_name(".config.toml.swp")
+    swap.write_text(config_text("25:00"), encoding="utf-8")
+    swap.replace(config_file)
+    assert_last_good_config_kept(daemon, status, "25:00")
+    swap.write_text(config_text("11:45"), encoding="utf-8")
+    swap.replace(config_file)
+    daemon.wait_for("reload", timeout=10)
+    daemon.wait_for("next", timeout=10, where=lambda e: str(e["at"]).endswith(FIXED_AT))
+    answer = status()
+    assert answer["config_errors"] == [], answer
+    assert str(answer["next"]["at"]).endswith(FIXED_AT), answer
