@@ -9,9 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reminder.paths import Paths, Traversable, bundled_routines_dir
+from reminder.paths import Paths, bundled_routines_dir
 from reminder.routine import Routine, Source, load_routine_file
+
+if TYPE_CHECKING:
+    from reminder.paths import Traversable
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,15 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-if sys.version_info >= (3, 11):
-    from importlib.resources.abc import Traversable
-else:  # pragma: no cover - Python 3.10
-    from importlib.abc import Traversable
+if TYPE_CHECKING:
+    # Annotations only: importing importlib.resources costs everyday
+    # commands ~7 ms (tempfile, shutil, compression modules).
+    if sys.version_info >= (3, 11):
+        from importlib.resources.abc import Traversable
+    else:  # pragma: no cover - Python 3.10
+        from importlib.abc import Traversable
 
 __all__ = ["Paths", "Traversable", "bundled_routines_dir", "example_config", "find_paths"]
 

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from reminder import schema
 from reminder.errors import Problems
-from reminder.paths import Traversable
 from reminder.schema import Reporter
 from reminder.tomlfile import KeyPath
+
+if TYPE_CHECKING:
+    from reminder.paths import Traversable
 
 Phase = Literal["release", "stretch", "strengthen"]
 PHASES: Final[tuple[Phase, ...]] = ("release", "stretch", "strengthen")

@@ -10,7 +10,7 @@ import functools
 import re
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -18,7 +18,9 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 from reminder.errors import ConfigError, Problem
-from reminder.paths import Traversable
+
+if TYPE_CHECKING:
+    from reminder.paths import Traversable
 
 MAX_BYTES = 1024 * 1024
 """No hand-written config or routine comes near this; a larger file is a mistake."""
