@@ -68,6 +68,24 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(_UTC)
 
 
+# Datetimes that share a ZoneInfo compare and add by wall clock, ignoring
+# fold: in the hour that repeats when clocks go back, 02:15 (first) and 02:15
+# (second) look equal, and adding time to the second gives a time in the
+# first. Instants are compared and moved in UTC.
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(_UTC)
+
+
+def _same(first: dt.datetime, second: dt.datetime) -> bool:
+    return first.timestamp() == second.timestamp()
+
+
+def _key(occurrence: Occurrence) -> tuple[float, int]:
+    return (occurrence.at.timestamp(), occurrence.schedule)
+
+
 @dataclass
 class _Asking:
     occurrence: Occurrence
@@ -118,7 +136,7 @@ class Daemon:
         self.deferred: tuple[dt.datetime, Occurrence] | None = None
         """The next session, snoozed from the command line: when it comes instead."""
         self.last_check = clock()
-        self._handled: dict[tuple[dt.datetime, int], dt.datetime] = {}
+        self._handled: dict[tuple[float, int], dt.datetime] = {}
         self._ids = itertools.count(1)
         self.stopped = threading.Event()
 
@@ -216,7 +234,7 @@ class Daemon:
 
     def _next_occurrence(self) -> Occurrence | None:
         for occurrence in occurrences(self.config, self.last_check):
-            if (occurrence.at, occurrence.schedule) not in self._handled:
+            if _key(occurrence) not in self._handled:
                 return occurrence
         return None
 
@@ -243,9 +261,9 @@ class Daemon:
         now = self.clock()
         arrived = []
         for occurrence in occurrences(self.config, self.last_check, include_quiet=True):
-            if occurrence.at > now:
+            if occurrence.at.timestamp() > now.timestamp():
                 break
-            if (occurrence.at, occurrence.schedule) in self._handled:
+            if _key(occurrence) in self._handled:
                 continue
             if occurrence.quiet:
                 self._mark_handled(occurrence, now)
@@ -257,7 +275,9 @@ class Daemon:
         grace = dt.timedelta(seconds=self.config.settings.misfire_grace)
         for occurrence in due.missed:
             self._mark_handled(occurrence, now)
-            self._missed(occurrence, now, "late" if now - occurrence.at > grace else "superseded")
+            self._missed(
+                occurrence, now, "late" if _utc(now) - _utc(occurrence.at) > grace else "superseded"
+            )
         if due.run is not None:
             self._mark_handled(due.run, now)
             if self.paused:
@@ -267,14 +287,14 @@ class Daemon:
         self._schedule_check()
 
     def _mark_handled(self, occurrence: Occurrence, now: dt.datetime) -> None:
-        self._handled[(occurrence.at, occurrence.schedule)] = now
+        self._handled[_key(occurrence)] = now
         for key, when in list(self._handled.items()):
             if now - when > HANDLED_MEMORY:
                 del self._handled[key]
 
     def _missed(self, occurrence: Occurrence, now: dt.datetime, reason: str) -> None:
         at = occurrence.at.astimezone(self.config.settings.timezone)
-        late = format_seconds(int((now - occurrence.at).total_seconds()) // 60 * 60)
+        late = format_seconds(int((_utc(now) - _utc(occurrence.at)).total_seconds()) // 60 * 60)
         text = {
             "late": f"the computer was asleep or busy (it woke {late} late)",
             "superseded": "a later session came due first",
@@ -345,7 +365,7 @@ class Daemon:
             routine=occurrence.routine,
             why=presence.why or reason,
         )
-        deadline = occurrence.at + dt.timedelta(seconds=self.config.settings.misfire_grace)
+        deadline = _utc(occurrence.at) + dt.timedelta(seconds=self.config.settings.misfire_grace)
         self._at("held", max(deadline, self.clock()), lambda: self._held_expired(reason))
 
     def _held_expired(self, reason: str) -> None:
@@ -423,12 +443,16 @@ class Daemon:
         plan = build_plan(routine)
         now = self.clock()
         # On time: the steps keep to the scheduled start, to the millisecond.
-        on_time = occurrence is not None and tag is None and now - occurrence.at <= RETIME_AFTER
+        on_time = (
+            occurrence is not None
+            and tag is None
+            and _utc(now) - _utc(occurrence.at) <= RETIME_AFTER
+        )
         session = Session(
             id=tag or self._tag(routine),
             routine=routine,
             plan=plan,
-            anchor=occurrence.at if on_time and occurrence is not None else now,
+            anchor=_utc(occurrence.at) if on_time and occurrence is not None else now,
             occurrence=occurrence,
         )
         self.session = session
@@ -791,7 +815,7 @@ class Daemon:
         if self.deferred is not None:
             when, occurrence = self.deferred
             deferred = Occurrence(when, occurrence.schedule, occurrence.routine)
-            if scheduled is None or deferred.at <= scheduled.at:
+            if scheduled is None or deferred.at.timestamp() <= scheduled.at.timestamp():
                 return deferred
         return scheduled
 
@@ -889,13 +913,13 @@ class Daemon:
         upcoming = self._upcoming()
         if upcoming is None:
             raise ReminderError("No session is scheduled, so there is nothing to snooze.")
-        is_deferred = self.deferred is not None and upcoming.at == self.deferred[0]
+        is_deferred = self.deferred is not None and _same(upcoming.at, self.deferred[0])
         if is_deferred and self.deferred is not None:
             original = self.deferred[1]
         else:
             self._mark_handled(upcoming, self.clock())
             original = upcoming
-        until = upcoming.at + dt.timedelta(seconds=seconds)
+        until = _utc(upcoming.at) + dt.timedelta(seconds=seconds)
         self._defer(original, until)
         self._schedule_check()
         tz = self.config.settings.timezone
@@ -935,7 +959,7 @@ class Daemon:
         upcoming = self._upcoming()
         if upcoming is None:
             raise ReminderError("No session is scheduled, so there is nothing to skip.")
-        if self.deferred is not None and upcoming.at == self.deferred[0]:
+        if self.deferred is not None and _same(upcoming.at, self.deferred[0]):
             self.deferred = None
             self.timers.cancel("deferred")
         else:
