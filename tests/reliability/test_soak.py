@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from reminder.config import Config, load_config
 from reminder.daemon import Daemon
 from reminder.events import EventLog
