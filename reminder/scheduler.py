@@ -34,7 +34,11 @@ class Timers:
         self._scheduler = BlockingScheduler(
             timezone=_UTC,
             executors={"default": ThreadPoolExecutor(max_workers=1)},
-            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+            # One worker thread runs everything in turn, so instances never
+            # overlap; a limit of 1 would make APScheduler drop a timer that
+            # replaced itself while it was still running (e.g. the next step,
+            # set by a step whose notification call was slow).
+            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1000},
         )
         self._ids = itertools.count()
         self._on_error = on_error

@@ -49,3 +49,22 @@ def test_queued_work_is_not_a_timer_to_wake_for() -> None:
     assert seen == [at]
     timers.call_soon(timers.stop)
     runner.join(10)
+
+
+def test_a_timer_set_again_while_it_runs_late_still_fires() -> None:
+    # A step whose notification call is slow sets the next step's timer (same
+    # key) after that timer's time: it must still run, not be dropped.
+    timers = Timers()
+    fired = threading.Event()
+    slow_call = threading.Event()  # never set: stands for a notification call taking 0.5 s
+
+    def slow_step() -> None:
+        timers.call_at("step", dt.datetime.now(UTC) - dt.timedelta(seconds=1), fired.set)
+        slow_call.wait(0.5)
+
+    timers.call_at("step", dt.datetime.now(UTC), slow_step)
+    runner = threading.Thread(target=timers.run, daemon=True)
+    runner.start()
+    assert fired.wait(10)
+    timers.call_soon(timers.stop)
+    runner.join(10)

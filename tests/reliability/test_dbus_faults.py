@@ -1,0 +1,255 @@
+"""The session bus and the notification server misbehaving under a running
+daemon, on a real dbus-daemon with python-dbusmock's notification server:
+no bus at all at login (it comes later), a server without buttons, and a
+server that stops answering for a while. The daemon never stops reminding,
+and its steps keep to the plan's clock. Everything waits on events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from support.daemon_process import DaemonProcess, daemon_env
+from support.desktop import CALL_TIMEOUT, MockServer, SessionBus
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from support.desktop import NotifyCall
+
+DUE = dt.datetime(2026, 11, 30, 10, 30, tzinfo=dt.timezone.utc)
+TWO_SECONDS_BEFORE = "2026-11-30 10:29:58"
+
+# 17 s, ten steps: ready 1, hold 3; left 2, switch 1, right 2, rest 1, left 2,
+# switch 1, right 2; two 1 s reps.
+LONG_ROUTINE = """
+[[routines.tiny.release]]
+exercise = "Ball"
+hold = "3s"
+ready = "1s"
+
+[[routines.tiny.stretch]]
+exercise = "Figure-4"
+hold = "2s"
+sets = 2
+rest = "1s"
+sides = "both"
+switch = "1s"
+ready = "0s"
+
+[[routines.tiny.strengthen]]
+exercise = "Clamshell"
+reps = 2
+rep_time = "1s"
+ready = "0s"
+"""
+
+# 12 s, ten steps: the plan of tests/end-to-end/test_daemon.py.
+TINY_ROUTINE = """
+[[routines.tiny.release]]
+exercise = "Ball"
+hold = "2s"
+ready = "1s"
+
+[[routines.tiny.stretch]]
+exercise = "Figure-4"
+hold = "1s"
+sets = 2
+rest = "1s"
+sides = "both"
+switch = "1s"
+ready = "0s"
+
+[[routines.tiny.strengthen]]
+exercise = "Clamshell"
+reps = 2
+rep_time = "1s"
+ready = "0s"
+"""
+TINY_OFFSETS = [0, 1, 3, 4, 5, 6, 7, 8, 9, 10]
+
+# 3 s, three one-second steps.
+SHORT_ROUTINE = """
+[[routines.tiny.release]]
+exercise = "Ball"
+hold = "1s"
+ready = "0s"
+
+[[routines.tiny.stretch]]
+exercise = "Figure-4"
+hold = "1s"
+ready = "0s"
+
+[[routines.tiny.strengthen]]
+exercise = "Clamshell"
+reps = 1
+rep_time = "1s"
+ready = "0s"
+"""
+
+pytestmark = pytest.mark.timeout(90)
+
+
+def config_text(routine: str, *, start: str = "auto") -> str:
+    return (
+        f'[settings]\ntimezone = "UTC"\nstart = "{start}"\nnotifier = "auto"\n'
+        'misfire_grace = "5m"\nsnooze = "1m"\n\n'
+        '[[schedule]]\nroutine = "tiny"\nat = ["10:30"]\n\n'
+        '[routines.tiny]\ntitle = "Tiny"\n' + routine
+    )
+
+
+def write_config(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "conf" / "config.toml"
+    path.parent.mkdir()
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def launch(
+    reminder_exe: Path, subprocess_env: dict[str, str]
+) -> Iterator[Callable[..., DaemonProcess]]:
+    """Starts daemons; every one still alive at the end is killed, pass or fail."""
+    started: list[DaemonProcess] = []
+
+    def launch(config: Path, *, faketime: str | None = None, **env: str) -> DaemonProcess:
+        process = DaemonProcess(
+            reminder_exe, config, daemon_env(subprocess_env, **env), faketime=faketime
+        )
+        started.append(process.start())
+        return process
+
+    yield launch
+    for process in started:
+        process.kill()
+    for process in started:
+        process.assert_no_traceback()
+
+
+def session_calls(server: MockServer) -> list[NotifyCall]:
+    return [c for c in server.notify_calls() if c.summary != "reminder is running"]
+
+
+@pytest.fixture
+def late_bus(runtime_dir: Path) -> Iterator[SessionBus]:
+    """A session bus not started yet: its address leads nowhere until ``start()``."""
+    bus = SessionBus(runtime_dir)
+    yield bus
+    bus.stop()
+
+
+def test_a_session_bus_that_appears_after_login_is_picked_up_mid_session(
+    late_bus: SessionBus,
+    dbusmock_installed: None,
+    tmp_path: Path,
+    launch: Callable[..., DaemonProcess],
+) -> None:
+    config = write_config(tmp_path, config_text(LONG_ROUTINE))
+    assert not late_bus.socket.exists()
+    daemon = launch(
+        config,
+        faketime=TWO_SECONDS_BEFORE,
+        DBUS_SESSION_BUS_ADDRESS=late_bus.address,
+    )
+    # No bus: the first steps show on the console, and the daemon says why.
+    daemon.wait_for("session-start", timeout=15)
+    daemon.wait_for_stdout("Release · Ball", timeout=15)
+    daemon.wait_for("notify-error", timeout=15)
+    assert daemon.named("notify-recovered") == []
+
+    late_bus.start()
+    server = MockServer(late_bus, "body actions", tmp_path / "dbusmock.log")
+    try:
+        server.start()
+        recovered = daemon.wait_for("notify-recovered", timeout=20)
+        assert recovered["backend"] == "freedesktop"
+        end = daemon.wait_for("session-end", timeout=25)
+        assert end["outcome"] == "completed"
+
+        calls = session_calls(server)
+        summaries = [c.summary for c in calls]
+        assert summaries, "no step reached the notification server once it was up"
+        assert summaries[-2:] == ["Strengthen · Clamshell", "Done · Tiny"]
+        assert {c.app_name for c in calls} == {"reminder"}
+    finally:
+        server.stop()
+    # The steps before the bus came went to the console, not into the void.
+    assert any("Release · Ball" in line for line in daemon.stdout_lines)
+    assert daemon.stop() == 0
+
+
+def test_a_server_without_buttons_gets_no_actions_and_ask_starts_at_once(
+    start_mock: Callable[[str], MockServer],
+    session_bus: SessionBus,
+    tmp_path: Path,
+    launch: Callable[..., DaemonProcess],
+) -> None:
+    server = start_mock("body")
+    config = write_config(tmp_path, config_text(SHORT_ROUTINE, start="ask"))
+    daemon = launch(
+        config,
+        faketime=TWO_SECONDS_BEFORE,
+        DBUS_SESSION_BUS_ADDRESS=session_bus.address,
+    )
+    started = daemon.wait_for("session-start", timeout=15)
+    # Nobody could press Start: the session begins when it is due, without asking.
+    assert daemon.named("ask") == []
+    assert dt.datetime.fromisoformat(started["ts"]) - DUE < dt.timedelta(seconds=5)
+    end = daemon.wait_for("session-end", timeout=20)
+    assert end["outcome"] == "completed"
+
+    calls = server.notify_calls()
+    assert [c.summary for c in session_calls(server)][-1] == "Done · Tiny"
+    assert [(c.summary, c.actions) for c in calls if c.actions] == []
+    assert daemon.stop() == 0
+
+
+def test_a_server_that_stops_answering_for_a_while_delays_but_never_shifts_the_plan(
+    mock_server: MockServer,
+    session_bus: SessionBus,
+    tmp_path: Path,
+    launch: Callable[..., DaemonProcess],
+) -> None:
+    config = write_config(tmp_path, config_text(TINY_ROUTINE))
+    daemon = launch(
+        config,
+        faketime=TWO_SECONDS_BEFORE,
+        DBUS_SESSION_BUS_ADDRESS=session_bus.address,
+    )
+    assert mock_server.process is not None
+    server_pid = mock_server.process.pid
+    resume = threading.Timer(2.0, os.kill, (server_pid, signal.SIGCONT))
+
+    def pause_mid_session() -> None:
+        daemon.wait_for("step", timeout=20, where=lambda e: e["index"] == 2)
+        os.kill(server_pid, signal.SIGSTOP)
+        resume.start()
+
+    pauser = threading.Thread(target=pause_mid_session, daemon=True)
+    pauser.start()
+    try:
+        end = daemon.wait_for("session-end", timeout=25)
+        pauser.join(timeout=5)
+        assert not pauser.is_alive()
+        resume.join(timeout=5)
+    finally:
+        resume.cancel()
+        os.kill(server_pid, signal.SIGCONT)  # never leave the server stopped
+    assert end["outcome"] == "completed"
+
+    steps = daemon.named("step")
+    planned = [dt.datetime.fromisoformat(s["planned"]) for s in steps]
+    assert [(p - DUE).total_seconds() for p in planned] == TINY_OFFSETS
+    for step, at in zip(steps, planned, strict=True):
+        late = dt.datetime.fromisoformat(step["sent"]) - at
+        assert dt.timedelta(0) <= late <= dt.timedelta(seconds=CALL_TIMEOUT + 1), step
+    # The server got every step once it answered again.
+    assert len(session_calls(mock_server)) == len(TINY_OFFSETS) + 1
+    assert daemon.stop() == 0
