@@ -9,6 +9,7 @@ reminder.calendar, so a calendar bug cannot hide behind itself."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import json
 import tracemalloc
@@ -376,6 +377,12 @@ def _utc(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).astimezone(UTC)
 
 
+def _snapshot() -> tracemalloc.Snapshot:
+    # What the daemon keeps, not garbage the cycle collector has yet to free.
+    gc.collect()
+    return tracemalloc.take_snapshot()
+
+
 def _reminder_bytes(snapshot: tracemalloc.Snapshot) -> int:
     own = snapshot.filter_traces([tracemalloc.Filter(True, "*/reminder/*")])
     return sum(stat.size for stat in own.statistics("filename"))
@@ -401,11 +408,11 @@ def test_thirty_days_across_dst_run_every_session_once_and_memory_stays_flat(
             h.timers.advance_to(day_end)
             handled_sizes.append(len(h.daemon._handled))
             if day == 5:
-                day_5 = _reminder_bytes(tracemalloc.take_snapshot())
+                day_5 = _reminder_bytes(_snapshot())
         # Quiet-hour sessions are recorded when the daemon next looks; look now.
         h.daemon.check()
         h.timers.advance_to(END + SESSION)
-        day_30 = _reminder_bytes(tracemalloc.take_snapshot())
+        day_30 = _reminder_bytes(_snapshot())
     finally:
         tracemalloc.stop()
 
