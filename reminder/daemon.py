@@ -312,16 +312,7 @@ class Daemon:
             schedule=occurrence.schedule,
             reason=reason,
         )
-        self._record(
-            lambda h: h.not_run(
-                occurrence.routine,
-                "missed",
-                scheduled_at=occurrence.at,
-                schedule=occurrence.schedule,
-                reason=reason,
-                at=now,
-            )
-        )
+        self._record_not_run(occurrence, "missed", reason, now)
 
     # -- beginning a session ----------------------------------------------------
 
@@ -979,13 +970,20 @@ class Daemon:
             routine=occurrence.routine,
             at=at,
         )
+        self._record_not_run(occurrence, "skipped", None, self.clock())
+
+    def _record_not_run(
+        self, occurrence: Occurrence, outcome: str, reason: str | None, at: dt.datetime
+    ) -> None:
+        """A scheduled session that did not run: its one row in the history."""
         self._record(
             lambda h: h.not_run(
                 occurrence.routine,
-                "skipped",
+                outcome,
                 scheduled_at=occurrence.at,
                 schedule=occurrence.schedule,
-                at=self.clock(),
+                reason=reason,
+                at=at,
             )
         )
 
@@ -1029,16 +1027,11 @@ class Daemon:
             self.notifier.close(self.asking.tag)
             self.asking = None
         if self.deferred is not None:
-            occurrence = self.deferred[1]
-            self._record(
-                lambda h: h.not_run(
-                    occurrence.routine,
-                    "snoozed",
-                    scheduled_at=occurrence.at,
-                    schedule=occurrence.schedule,
-                    reason="reminder stopped before the snooze ended",
-                    at=self.clock(),
-                )
+            self._record_not_run(
+                self.deferred[1],
+                "snoozed",
+                "reminder stopped before the snooze ended",
+                self.clock(),
             )
         self.log("daemon-stop", f"reminder stopped ({why}).", reason=why)
         if self.history is not None:
