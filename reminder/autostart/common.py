@@ -271,3 +271,12 @@ class Method:
     """What install says when done: (entry, command, home) → sentences."""
     removed: str
     """What uninstall says when done."""
+
+
+def file_only_install(write: Write) -> list[Step]:
+    """Methods whose whole entry is one file: writing it is all there is."""
+    return [write]
+
+
+def file_only_uninstall(entry: Path) -> list[Step]:
+    return [Remove(entry)]

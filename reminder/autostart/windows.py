@@ -7,7 +7,7 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from reminder.autostart.common import MARKER, Method, Remove, Step, Write
+from reminder.autostart.common import MARKER, Method, file_only_install, file_only_uninstall
 
 FILE = "reminder.vbs"
 
@@ -63,14 +63,6 @@ def is_ours(data: bytes) -> bool:
     return text is not None and f"' {MARKER}" in text
 
 
-def install_steps(write: Write) -> list[Step]:
-    return [write]
-
-
-def uninstall_steps(entry: Path) -> list[Step]:
-    return [Remove(entry)]
-
-
 def installed(entry: Path, command: Sequence[str], home: Path) -> str:
     return (
         f"reminder now starts at every sign-in through {entry}. It is not running yet: "
@@ -83,8 +75,8 @@ METHOD = Method(
     entry_path=entry_path,
     render=render,
     is_ours=is_ours,
-    install_steps=install_steps,
-    uninstall_steps=uninstall_steps,
+    install_steps=file_only_install,
+    uninstall_steps=file_only_uninstall,
     installed=installed,
     removed=(
         "reminder no longer starts at sign-in; a daemon already running keeps running "

@@ -7,7 +7,13 @@ import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from reminder.autostart.common import MARKER, Method, Remove, Step, Write, config_home
+from reminder.autostart.common import (
+    MARKER,
+    Method,
+    config_home,
+    file_only_install,
+    file_only_uninstall,
+)
 
 FILE = "reminder.desktop"
 
@@ -59,14 +65,6 @@ def is_ours(data: bytes) -> bool:
     return f"# {MARKER}".encode() in data
 
 
-def install_steps(write: Write) -> list[Step]:
-    return [write]
-
-
-def uninstall_steps(entry: Path) -> list[Step]:
-    return [Remove(entry)]
-
-
 def installed(entry: Path, command: Sequence[str], home: Path) -> str:
     return (
         "reminder now starts at every desktop login. It is not running yet: "
@@ -79,8 +77,8 @@ METHOD = Method(
     entry_path=entry_path,
     render=render,
     is_ours=is_ours,
-    install_steps=install_steps,
-    uninstall_steps=uninstall_steps,
+    install_steps=file_only_install,
+    uninstall_steps=file_only_uninstall,
     installed=installed,
     removed=(
         "reminder no longer starts at login; a daemon already running keeps running "
