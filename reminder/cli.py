@@ -497,8 +497,11 @@ def skip(ctx: click.Context, config_path: str | None) -> None:
 @click.pass_context
 def stop(ctx: click.Context, config_path: str | None) -> None:
     """End the session that is running."""
-    _ask_daemon(ctx, config_path, "stop")
-    click.echo("Stopped the session.")
+    reply = _ask_daemon(ctx, config_path, "stop")
+    if "skipped" in reply:  # it was only asking to start
+        click.echo(f"Skipped {reply['skipped']}; it had not started yet.")
+    else:
+        click.echo("Stopped the session.")
 
 
 @cli.command()
