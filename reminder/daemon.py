@@ -155,7 +155,7 @@ class Daemon:
     def _at(self, key: str, when: dt.datetime, function: Callable[[], object]) -> None:
         self.timers.call_at(key, when, self._callback(function))
 
-    def soon(self, function: Callable[[], None]) -> None:
+    def soon(self, function: Callable[[], object]) -> None:
         """Run ``function`` on the daemon's thread: the way in from other threads."""
         self.timers.call_soon(self._callback(function))
 
@@ -1122,6 +1122,14 @@ def run(paths: Paths, *, json_logs: bool = False) -> None:
     from reminder.scheduler import Timers
     from reminder.watchers import ClockWatcher, FileWatcher, SleepWatcher
 
+    stop_signals = {signal.SIGTERM, signal.SIGINT}
+    all_signals = stop_signals | ({signal.SIGHUP} if hasattr(signal, "SIGHUP") else set())
+    if hasattr(signal, "pthread_sigmask"):
+        # Block them in every thread (threads inherit this mask), and take them
+        # with sigwait on a thread of our own. A Python handler runs only on
+        # the main thread, which sits blocked in APScheduler's wait: a signal
+        # the kernel hands to another thread was then lost (seen in CI).
+        signal.pthread_sigmask(signal.SIG_BLOCK, all_signals)
     log = EventLog(json_lines=json_logs)
     config = load_config(paths)  # a broken config at start: ConfigError, exit 78
     paths.runtime_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -1211,23 +1219,27 @@ def run(paths: Paths, *, json_logs: bool = False) -> None:
         listening=listening,
     )
 
-    def on_signal(number: int, _frame: object) -> None:
-        # Signal handlers run on the main thread inside APScheduler's loop;
-        # hand the work to the daemon's thread instead of doing it here.
-        if number == signal.SIGHUP:
-            threading.Thread(
-                target=daemon.soon, args=(lambda: daemon.reload(requested=True),), daemon=True
-            ).start()
-        else:
+    def handle(number: int) -> None:
+        if number in stop_signals:
             why = "SIGTERM" if number == signal.SIGTERM else "SIGINT"
-            threading.Thread(
-                target=daemon.soon, args=(lambda: daemon.shutdown(why),), daemon=True
-            ).start()
+            daemon.soon(lambda: daemon.shutdown(why))
+        else:
+            daemon.soon(lambda: daemon.reload(requested=True))
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    if hasattr(signal, "SIGHUP"):
-        signal.signal(signal.SIGHUP, on_signal)
+    if hasattr(signal, "pthread_sigmask"):
+
+        def take_signals() -> None:
+            while True:
+                handle(signal.sigwait(all_signals))
+
+        threading.Thread(target=take_signals, name="signals", daemon=True).start()
+    else:  # pragma: no cover - Windows: no sigwait; handlers hand the work on
+
+        def on_signal(number: int, _frame: object) -> None:
+            threading.Thread(target=handle, args=(number,), daemon=True).start()
+
+        for number in all_signals:
+            signal.signal(number, on_signal)
 
     control = ControlServer(paths.control_socket, _control_handler(daemon, internal_error), log)
     control.start()
