@@ -127,6 +127,7 @@ class ControlServer:
                         "control-refused", f"Refused a control request from uid {uid}.", uid=uid
                     )
                     self._reply(connection, {"ok": False, "error": "Permission denied."})
+                    self._drain(connection)
                     return
                 self._reply(connection, self._answer(connection))
                 self._drain(connection)
