@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from reminder import __version__
-from reminder.errors import ConfigError, ExitStatus, ReminderError
+from reminder.errors import ConfigError, ExitStatus, ReminderError, error_text
 
 if TYPE_CHECKING:
     from reminder.config import Config
@@ -49,18 +50,8 @@ class ReminderGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except ConfigError as error:
-            for problem in error.problems:
-                click.echo(str(problem), err=True)
-            count = len(error.problems)
-            noun = "problem" if count == 1 else "problems"
-            click.echo(
-                f"Found {count} {noun}; fix {'it' if count == 1 else 'them'} and try again.",
-                err=True,
-            )
-            ctx.exit(error.status)
         except ReminderError as error:
-            click.echo(error.message, err=True)
+            click.echo(error_text(error), err=True)
             ctx.exit(error.status)
 
 
@@ -125,9 +116,24 @@ def cli(ctx: click.Context) -> None:
 @click.pass_context
 def run(ctx: click.Context, log_format: str, config_path: str | None) -> None:
     """Run the reminder daemon in the foreground (what login starts)."""
+    paths = _env(ctx).paths(config_path)
+    if os.name == "posix":
+        # Become the daemon without click and platformdirs in memory: same pid, signals and
+        # stdio (reminder/_daemon_main.py). Windows has no real exec: there,
+        # and if exec fails, the daemon runs in this process. -P: the current
+        # folder must not shadow the package, as with the console script.
+        safe_path = ["-P"] if sys.version_info >= (3, 11) else []
+        arguments = [log_format, paths.to_json()]
+        with contextlib.suppress(OSError):
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.execv(
+                sys.executable,
+                [sys.executable, *safe_path, "-m", "reminder._daemon_main", *arguments],
+            )
     from reminder.daemon import run as run_daemon
 
-    run_daemon(_env(ctx).paths(config_path), json_logs=log_format == "json")
+    run_daemon(paths, json_logs=log_format == "json")
 
 
 @cli.command()

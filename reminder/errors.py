@@ -64,6 +64,20 @@ class ConfigError(ReminderError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+def error_text(error: ReminderError) -> str:
+    """What the user reads for ``error``: every problem, then how many there were."""
+    if not isinstance(error, ConfigError):
+        return error.message
+    count = len(error.problems)
+    noun = "problem" if count == 1 else "problems"
+    return "\n".join(
+        [
+            *(str(problem) for problem in error.problems),
+            f"Found {count} {noun}; fix {'it' if count == 1 else 'them'} and try again.",
+        ]
+    )
+
+
 class Problems:
     """Collects problems while validation goes on, so all are reported together."""
 

@@ -45,6 +45,20 @@ class Paths:
     def history_db(self) -> Path:
         return self.state_dir / "history.sqlite3"
 
+    def to_json(self) -> str:
+        """For handing to another process of ours (the daemon's, after exec)."""
+        import json
+
+        return json.dumps({name: str(value) for name, value in vars(self).items()})
+
+    @classmethod
+    def from_json(cls, text: str) -> Paths:
+        import json
+
+        fields = json.loads(text)
+        config_from = fields.pop("config_from")
+        return cls(config_from=config_from, **{name: Path(value) for name, value in fields.items()})
+
 
 def find_paths(config_option: str | None = None) -> Paths:
     """Every location, from ``--config``, the environment and the system's
