@@ -10,20 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import io
-import json
 import tracemalloc
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from reminder.config import Config, load_config
-from reminder.daemon import Daemon
-from reminder.events import EventLog
-from reminder.history import History
-from reminder.notify.base import ActionHandler, Message
-from reminder.paths import Paths
+from support.harness import TINY_ROUTINE, TINY_SECONDS, Harness
 
 TZ = ZoneInfo("Europe/Berlin")
 UTC = dt.timezone.utc
@@ -33,28 +26,7 @@ DAYS = 30
 END = START + dt.timedelta(days=DAYS)
 WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 
-ROUTINE = """
-[routines.tiny]
-title = "Tiny"
-[[routines.tiny.release]]
-exercise = "Ball"
-hold = "20s"
-ready = "5s"
-[[routines.tiny.stretch]]
-exercise = "Figure-4"
-hold = "10s"
-sets = 2
-rest = "5s"
-sides = "both"
-switch = "3s"
-ready = "0s"
-[[routines.tiny.strengthen]]
-exercise = "Clamshell"
-reps = 2
-rep_time = "2s"
-ready = "0s"
-"""
-SESSION = dt.timedelta(seconds=80)
+SESSION = dt.timedelta(seconds=TINY_SECONDS)
 
 QUIET = (dt.time(22, 0), dt.time(1, 0))
 
@@ -124,7 +96,7 @@ between = "23:30-03:30"
 routine = "tiny"
 days = "daily"
 at = ["02:10"]
-{ROUTINE}
+{TINY_ROUTINE}
 """
 
 # (fell asleep, woke up): the first wakes 5 min after 12:20 (runs late), the
@@ -228,149 +200,30 @@ def expected_outcomes(until: dt.datetime) -> list[Outcome]:
     return sorted(result, key=lambda o: (o.at, o.schedule))
 
 
-# -- harness (copied from tests/unit, trimmed so it keeps nothing itself) -------
+# -- the daemon, on a hand-cranked clock -----------------------------------------
 
 
-class ManualTimers:
-    """A timer wheel whose clock moves only when the test says so."""
-
-    def __init__(self, start: dt.datetime, zone: dt.tzinfo) -> None:
-        # Kept in UTC: datetimes sharing a tzinfo compare by wall time, ignoring
-        # fold, so in the repeated hour Berlin times would run out of order.
-        self.now = start.astimezone(UTC)
-        self.zone = zone
-        self.jobs: dict[str, tuple[dt.datetime, Callable[[], None]]] = {}
-        self._soon = 0
-        self.stopped = False
-
-    def clock(self) -> dt.datetime:
-        """The daemon's clock, in ``zone`` (the real daemon's is UTC)."""
-        return self.now.astimezone(self.zone)
-
-    def call_at(self, key: str, when: dt.datetime, function: Callable[[], None]) -> None:
-        self.jobs[key] = (when.astimezone(UTC), function)
-
-    def call_soon(self, function: Callable[[], None]) -> None:
-        self._soon += 1
-        self.jobs[f"soon-{self._soon}"] = (self.now, function)
-
-    def cancel(self, key: str) -> None:
-        self.jobs.pop(key, None)
-
-    def next_wakeup(self) -> dt.datetime | None:
-        return min((when for when, _ in self.jobs.values()), default=None)
-
-    def wakeup(self) -> None:
-        pass
-
-    def stop(self) -> None:
-        self.stopped = True
-
-    def run_due(self) -> None:
-        while True:
-            due = [(when, key) for key, (when, _) in self.jobs.items() if when <= self.now]
-            if not due:
-                return
-            _, key = min(due)
-            _, function = self.jobs.pop(key)
-            function()
-
-    def advance_to(self, moment: dt.datetime) -> None:
-        """Run every timer up to ``moment`` at its own time, in order."""
-        while True:
-            upcoming = self.next_wakeup()
-            if upcoming is None or upcoming > moment:
-                break
-            self.now = max(self.now, upcoming)
-            self.run_due()
-        self.now = moment.astimezone(UTC)
-        self.run_due()
-
-    def sleep_until(self, moment: dt.datetime) -> None:
-        """The computer was suspended: time passes, nothing runs."""
-        self.now = moment.astimezone(UTC)
+def soak_harness(tmp_path: Path, start: dt.datetime, zone: dt.tzinfo = UTC) -> Harness:
+    """The daemon on CONFIG, its clock in ``zone`` (UTC, as the real one's),
+    keeping next to nothing itself: the notifier only counts, and of the log
+    only session starts, misses and errors are kept."""
+    return Harness(
+        tmp_path,
+        CONFIG,
+        start,
+        zone=zone,
+        record=False,
+        keep_events=("session-start", "missed"),
+    )
 
 
-class CountingNotifier:
-    """Counts notifications without keeping them, so the memory measured is
-    the daemon's own."""
-
-    name = "counting"
-
-    def __init__(self) -> None:
-        self.shown = 0
-
-    def supports_actions(self) -> bool:
-        return True
-
-    def show(self, tag: str, message: Message) -> None:
-        self.shown += 1
-
-    def close(self, tag: str) -> None:
-        pass
-
-    def set_action_handler(self, handler: ActionHandler) -> None:
-        pass
-
-    def shutdown(self) -> None:
-        pass
+def _starts(h: Harness) -> list[tuple[str, str]]:
+    """(scheduled, started) of every session start, as the log says them."""
+    return [(e["scheduled"], e["ts"]) for e in h.events("session-start")]
 
 
-class EventSink(io.StringIO):
-    """Keeps only session starts and misses of the JSON log, not the text."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.starts: list[tuple[str, str]] = []
-        self.missed: list[tuple[str, int, str]] = []
-        self.problems: list[str] = []
-
-    def write(self, text: str, /) -> int:
-        for line in text.splitlines():
-            record = json.loads(line)
-            event = record["event"]
-            if event == "session-start":
-                self.starts.append((record["scheduled"], record["ts"]))
-            elif event == "missed":
-                self.missed.append((record["at"], record["schedule"], record["reason"]))
-            elif "error" in event:
-                self.problems.append(line)
-        return len(text)
-
-
-class Harness:
-    def __init__(
-        self, tmp_path: Path, config_text: str, start: dt.datetime, zone: dt.tzinfo = UTC
-    ) -> None:
-        (tmp_path / "state" / "reminder").mkdir(parents=True)
-        (tmp_path / "state" / "reminder" / "welcomed").touch()
-        self.config_file = tmp_path / "config.toml"
-        self.config_file.write_text(config_text, encoding="utf-8")
-        self.paths = Paths(
-            config_file=self.config_file,
-            config_from="--config",
-            config_dir=tmp_path / "cfg",
-            routines_dir=tmp_path / "cfg" / "routines",
-            state_dir=tmp_path / "state" / "reminder",
-            runtime_dir=tmp_path / "run",
-        )
-        self.timers = ManualTimers(start, zone)
-        self.notifier = CountingNotifier()
-        self.sink = EventSink()
-        self.log = EventLog(self.sink, json_lines=True, clock=self.timers.clock)
-        config: Config = load_config(self.paths)
-        self.history = History(tmp_path / "state" / "reminder" / "history.sqlite3")
-        self.daemon = Daemon(
-            presence=None,
-            history=self.history,
-            paths=self.paths,
-            config=config,
-            notifier=self.notifier,
-            timers=self.timers,
-            log=self.log,
-            clock=self.timers.clock,
-        )
-        self.daemon.start()
+def _missed(h: Harness) -> list[tuple[str, int, str]]:
+    return [(e["at"], e["schedule"], e["reason"]) for e in h.events("missed")]
 
 
 def _utc(text: str) -> dt.datetime:
@@ -392,7 +245,7 @@ def test_thirty_days_across_dst_run_every_session_once_and_memory_stays_flat(
     tmp_path: Path,
 ) -> None:
     expected = expected_outcomes(END)
-    h = Harness(tmp_path, CONFIG, START)
+    h = soak_harness(tmp_path, START)
     handled_sizes: list[int] = []
     suspends = list(SUSPENDS)
     tracemalloc.start()
@@ -419,11 +272,11 @@ def test_thirty_days_across_dst_run_every_session_once_and_memory_stays_flat(
     assert h.sink.problems == []
     # Session starts: each expected one exactly once, at its time (or on
     # waking). The event names no schedule index; the history below does.
-    started = sorted((_utc(s), _utc(ts)) for s, ts in h.sink.starts)
+    started = sorted((_utc(s), _utc(ts)) for s, ts in _starts(h))
     want_started = [(o.at, o.started) for o in expected if o.outcome == "completed"]
     assert started == want_started
     assert len(started) > 300
-    missed = sorted((_utc(at), i, reason) for at, i, reason in h.sink.missed)
+    missed = sorted((_utc(at), i, reason) for at, i, reason in _missed(h))
     assert missed == [(o.at, o.schedule, o.reason) for o in expected if o.outcome == "missed"]
     # The repeated hour: 02:10 ran once, at the first (summer time) reading.
     dst_night = [o.at for o in expected if o.schedule == 5 and o.at.date() == dt.date(2026, 10, 25)]
@@ -469,7 +322,7 @@ SECOND_READING = (dt.datetime(2026, 10, 25, 1, 15, tzinfo=UTC), 4)
 def test_a_session_in_the_second_reading_of_the_repeated_hour_completes(
     tmp_path: Path,
 ) -> None:
-    h = Harness(tmp_path, CONFIG, dt.datetime(2026, 10, 24, 12, 0, tzinfo=TZ))
+    h = soak_harness(tmp_path, dt.datetime(2026, 10, 24, 12, 0, tzinfo=TZ))
     h.timers.advance_to(dt.datetime(2026, 10, 25, 12, 0, tzinfo=TZ))
     at, schedule = SECOND_READING
     rows = [
@@ -484,9 +337,9 @@ def test_a_clock_in_the_local_zone_does_not_start_the_repeated_hour_early(
     tmp_path: Path,
 ) -> None:
     night = dt.datetime(2026, 10, 24, 12, 0, tzinfo=TZ)
-    h = Harness(tmp_path, CONFIG, night, zone=TZ)
+    h = soak_harness(tmp_path, night, zone=TZ)
     h.timers.advance_to(dt.datetime(2026, 10, 25, 12, 0, tzinfo=TZ))
-    started = [(_utc(s), _utc(ts)) for s, ts in h.sink.starts]
+    started = [(_utc(s), _utc(ts)) for s, ts in _starts(h)]
     at_0230_cest = dt.datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
     at_0215_cet = dt.datetime(2026, 10, 25, 1, 15, tzinfo=UTC)
     assert (at_0230_cest, at_0230_cest) in started

@@ -5,131 +5,14 @@ D-Bus and process are covered end to end in tests/end-to-end."""
 from __future__ import annotations
 
 import datetime as dt
-import io
-import json
-from collections.abc import Callable
 from pathlib import Path
 
-import pytest
+from support.harness import TINY_ROUTINE, TINY_SECONDS, TINY_STEP_STARTS, Harness
 
-from reminder.config import Config, load_config
-from reminder.daemon import Daemon
-from reminder.events import EventLog
-from reminder.history import History
-from reminder.notify.base import ActionHandler, Message
-from reminder.paths import Paths
 from reminder.plan import build_plan
 from reminder.presence import Presence
 
 BERLIN = "Europe/Berlin"
-UTC = dt.timezone.utc
-
-ROUTINE = """
-[routines.tiny]
-title = "Tiny"
-[[routines.tiny.release]]
-exercise = "Ball"
-hold = "20s"
-ready = "5s"
-[[routines.tiny.stretch]]
-exercise = "Figure-4"
-hold = "10s"
-sets = 2
-rest = "5s"
-sides = "both"
-switch = "3s"
-ready = "0s"
-[[routines.tiny.strengthen]]
-exercise = "Clamshell"
-reps = 2
-rep_time = "2s"
-ready = "0s"
-"""
-# Steps: ready 5, hold 20 | hold L 10, switch 3, hold R 10, rest 5, hold L 10,
-# switch 3, hold R 10 | 2 reps x 2 s = 4.  Total 80 s.
-STEP_STARTS = [0, 5, 25, 35, 38, 48, 53, 63, 66, 76]
-TOTAL = 80
-
-
-class ManualTimers:
-    """A timer wheel whose clock moves only when the test says so."""
-
-    def __init__(self, start: dt.datetime) -> None:
-        self.now = start
-        self.jobs: dict[str, tuple[dt.datetime, Callable[[], None]]] = {}
-        self._soon = 0
-        self.stopped = False
-
-    def clock(self) -> dt.datetime:
-        return self.now
-
-    def call_at(self, key: str, when: dt.datetime, function: Callable[[], None]) -> None:
-        self.jobs[key] = (when, function)
-
-    def call_soon(self, function: Callable[[], None]) -> None:
-        self._soon += 1
-        self.jobs[f"soon-{self._soon}"] = (self.now, function)
-
-    def cancel(self, key: str) -> None:
-        self.jobs.pop(key, None)
-
-    def next_wakeup(self) -> dt.datetime | None:
-        return min((when for when, _ in self.jobs.values()), default=None)
-
-    def wakeup(self) -> None:
-        pass
-
-    def stop(self) -> None:
-        self.stopped = True
-
-    def run_due(self) -> None:
-        while True:
-            due = [(when, key) for key, (when, _) in self.jobs.items() if when <= self.now]
-            if not due:
-                return
-            _, key = min(due)
-            _, function = self.jobs.pop(key)
-            function()
-
-    def advance_to(self, moment: dt.datetime) -> None:
-        """Run every timer up to ``moment`` at its own time, in order."""
-        while True:
-            upcoming = self.next_wakeup()
-            if upcoming is None or upcoming > moment:
-                break
-            self.now = max(self.now, upcoming)
-            self.run_due()
-        self.now = moment
-        self.run_due()
-
-    def sleep_until(self, moment: dt.datetime) -> None:
-        """The computer was suspended: time passes, nothing runs."""
-        self.now = moment
-
-
-class RecordingNotifier:
-    name = "recording"
-
-    def __init__(self, actions: bool = True) -> None:
-        self.shown: list[tuple[dt.datetime, str, Message]] = []
-        self.closed: list[str] = []
-        self._actions = actions
-        self.clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(UTC)
-
-    def supports_actions(self) -> bool:
-        return self._actions
-
-    def show(self, tag: str, message: Message) -> None:
-        self.shown.append((self.clock(), tag, message))
-
-    def close(self, tag: str) -> None:
-        self.closed.append(tag)
-
-    def set_action_handler(self, handler: ActionHandler) -> None:
-        pass
-
-    def shutdown(self) -> None:
-        pass
 
 
 class FakePresence:
@@ -140,56 +23,6 @@ class FakePresence:
 
     def refresh(self) -> Presence:
         return self.state
-
-
-class Harness:
-    def __init__(
-        self,
-        tmp_path: Path,
-        config_text: str,
-        start: dt.datetime,
-        *,
-        actions: bool = True,
-        presence: FakePresence | None = None,
-    ) -> None:
-        (tmp_path / "state" / "reminder").mkdir(parents=True)
-        (tmp_path / "state" / "reminder" / "welcomed").touch()
-        self.config_file = tmp_path / "config.toml"
-        self.config_file.write_text(config_text, encoding="utf-8")
-        self.paths = Paths(
-            config_file=self.config_file,
-            config_from="--config",
-            config_dir=tmp_path / "cfg",
-            routines_dir=tmp_path / "cfg" / "routines",
-            state_dir=tmp_path / "state" / "reminder",
-            runtime_dir=tmp_path / "run",
-        )
-        self.timers = ManualTimers(start)
-        self.notifier = RecordingNotifier(actions)
-        self.notifier.clock = self.timers.clock
-        self.stream = io.StringIO()
-        self.log = EventLog(self.stream, json_lines=True, clock=self.timers.clock)
-        config: Config = load_config(self.paths)
-        self.history = History(tmp_path / "state" / "reminder" / "history.sqlite3")
-        self.daemon = Daemon(
-            presence=presence,
-            history=self.history,
-            paths=self.paths,
-            config=config,
-            notifier=self.notifier,
-            timers=self.timers,
-            log=self.log,
-            clock=self.timers.clock,
-        )
-        self.daemon.start()
-
-    def events(self, name: str | None = None) -> list[dict[str, object]]:
-        records = [json.loads(line) for line in self.stream.getvalue().splitlines()]
-        return [r for r in records if name is None or r["event"] == name]
-
-    def press(self, key: str) -> None:
-        tag = self.notifier.shown[-1][1]
-        self.daemon.on_action(tag, key)
 
 
 def berlin(
@@ -203,7 +36,7 @@ def berlin(
 def config(schedule: str, start: str = "auto", grace: str = "15m", extra: str = "") -> str:
     return (
         f'[settings]\ntimezone = "{BERLIN}"\nstart = "{start}"\nmisfire_grace = "{grace}"\n'
-        f'snooze = "5m"\n{extra}\n{schedule}\n{ROUTINE}'
+        f'snooze = "5m"\n{extra}\n{schedule}\n{TINY_ROUTINE}'
     )
 
 
@@ -216,12 +49,14 @@ def test_a_session_walks_every_step_at_its_planned_time(tmp_path: Path) -> None:
     h.timers.advance_to(berlin(2026, 11, 30, 10, 35))
     steps = h.events("step")
     start = berlin(2026, 11, 30, 10, 30)
-    assert [s["offset"] for s in steps] == STEP_STARTS
+    assert [s["offset"] for s in steps] == TINY_STEP_STARTS
     assert [dt.datetime.fromisoformat(str(s["planned"])) for s in steps] == [
-        start + dt.timedelta(seconds=o) for o in STEP_STARTS
+        start + dt.timedelta(seconds=o) for o in TINY_STEP_STARTS
     ]
     shown_at = [when for when, tag, _ in h.notifier.shown if tag.startswith("tiny")]
-    assert shown_at[: len(STEP_STARTS)] == [start + dt.timedelta(seconds=o) for o in STEP_STARTS]
+    assert shown_at[: len(TINY_STEP_STARTS)] == [
+        start + dt.timedelta(seconds=o) for o in TINY_STEP_STARTS
+    ]
     summaries = [m.summary for _, _, m in h.notifier.shown]
     assert summaries[0] == "Release · Ball"
     assert summaries[2] == "Stretch · Figure-4"
@@ -236,7 +71,7 @@ def test_a_session_walks_every_step_at_its_planned_time(tmp_path: Path) -> None:
     assert end[0]["outcome"] == "completed"
     assert end[0]["phases_done"] == ["release", "stretch", "strengthen"]
     ended = dt.datetime.fromisoformat(str(h.events("session-end")[0]["ts"]))
-    assert ended == start + dt.timedelta(seconds=TOTAL)
+    assert ended == start + dt.timedelta(seconds=TINY_SECONDS)
 
 
 def test_every_step_notification_expires_but_outlives_its_step(tmp_path: Path) -> None:
@@ -340,7 +175,7 @@ def test_next_ends_the_step_now_and_shifts_the_rest(tmp_path: Path) -> None:
     assert planned[0] == start
     assert planned[1] == start + dt.timedelta(seconds=1)
     # The rest keeps its spacing, 4 s earlier than planned.
-    assert planned[2:] == [start + dt.timedelta(seconds=o - 4) for o in STEP_STARTS[2:]]
+    assert planned[2:] == [start + dt.timedelta(seconds=o - 4) for o in TINY_STEP_STARTS[2:]]
 
 
 def test_pause_freezes_the_step_and_resume_shifts_the_rest(tmp_path: Path) -> None:
@@ -355,7 +190,7 @@ def test_pause_freezes_the_step_and_resume_shifts_the_rest(tmp_path: Path) -> No
     h.timers.advance_to(berlin(2026, 11, 30, 10, 45))
     planned = [dt.datetime.fromisoformat(str(s["planned"])) for s in h.events("step")]
     shifted = berlin(2026, 11, 30, 10, 39, 50)
-    assert planned[2:] == [shifted + dt.timedelta(seconds=o) for o in STEP_STARTS[2:]]
+    assert planned[2:] == [shifted + dt.timedelta(seconds=o) for o in TINY_STEP_STARTS[2:]]
     assert h.events("session-end")[0]["outcome"] == "completed"
 
 
@@ -410,7 +245,7 @@ def test_a_clock_jump_mid_session_keeps_the_steps_in_real_time(tmp_path: Path) -
     h.timers.advance_to(berlin(2026, 11, 30, 13, 35))
     planned = [dt.datetime.fromisoformat(str(s["planned"])) for s in h.events("step")]
     later = berlin(2026, 11, 30, 13, 30)
-    assert planned[2:] == [later + dt.timedelta(seconds=o) for o in STEP_STARTS[2:]]
+    assert planned[2:] == [later + dt.timedelta(seconds=o) for o in TINY_STEP_STARTS[2:]]
     assert h.events("session-end")[0]["outcome"] == "completed"
     # The 3 h skipped over held no other session: nothing missed.
     assert h.events("missed") == []
@@ -437,33 +272,6 @@ def test_sleeping_briefly_mid_session_restarts_the_step_from_now(tmp_path: Path)
     assert planned[2] == resumed
     assert planned[3] == resumed + dt.timedelta(seconds=10)
     assert len(h.events("retimed")) == 1
-
-
-@pytest.mark.parametrize(
-    ("zone", "day", "expected"),
-    [
-        # Spring forward: 02:30 does not exist; it runs at the first instant after.
-        ("Europe/Berlin", (2026, 3, 29), "2026-03-29T03:00:00+02:00"),
-        ("America/New_York", (2026, 3, 8), "2026-03-08T03:00:00-04:00"),
-        # Fall back: 01:30 happens twice; it runs once, at the first.
-        ("Europe/Berlin", (2026, 10, 25), "2026-10-25T02:30:00+02:00"),
-        ("America/New_York", (2026, 11, 1), "2026-11-01T01:30:00-04:00"),
-    ],
-)
-def test_dst_days_run_each_session_once_at_the_documented_instant(
-    tmp_path: Path, zone: str, day: tuple[int, int, int], expected: str
-) -> None:
-    from zoneinfo import ZoneInfo
-
-    wall = "01:30" if zone == "America/New_York" and day[1] == 11 else "02:30"
-    schedule = f'[[schedule]]\nroutine = "tiny"\nat = ["{wall}"]\n'
-    text = config(schedule).replace(f'timezone = "{BERLIN}"', f'timezone = "{zone}"')
-    midnight = dt.datetime(*day, tzinfo=ZoneInfo(zone))
-    h = Harness(tmp_path, text, midnight)
-    h.timers.advance_to(midnight + dt.timedelta(hours=8))
-    assert [s["scheduled"] for s in h.events("session-start")] == [expected]
-    # The session's steps keep real time across the change, too.
-    assert h.events("session-end")[0]["outcome"] == "completed"
 
 
 def test_reload_applies_a_good_edit_and_keeps_the_config_on_a_bad_one(tmp_path: Path) -> None:
@@ -557,7 +365,7 @@ def test_status_during_a_session_names_the_step_and_time_left(tmp_path: Path) ->
     assert (session["index"], session["steps"]) == (1, 10)
     assert session["step"]["summary"] == "Release · Ball"
     assert session["remaining_seconds"] == 13
-    assert session["session_remaining_seconds"] == TOTAL - 12
+    assert session["session_remaining_seconds"] == TINY_SECONDS - 12
     assert session["step_ends"] == berlin(2026, 11, 30, 10, 30, 25)
 
 
@@ -575,7 +383,7 @@ def test_history_records_each_session_with_its_outcome(tmp_path: Path) -> None:
         ("tiny", "missed", (), "late"),
         ("tiny", "missed", (), "late"),
     ]
-    assert entries[0].seconds_done == TOTAL
+    assert entries[0].seconds_done == TINY_SECONDS
     assert entries[0].started_at == berlin(2026, 11, 30, 10, 30)
     assert entries[1].seconds_done == 25  # ready 5 + hold 20: the release phase
 
@@ -739,10 +547,10 @@ def test_no_relief_after_weeks_of_sessions_is_told_once(tmp_path: Path) -> None:
         row = h.history.started("tiny", start)
         h.history.ended(
             row,
-            start + dt.timedelta(seconds=TOTAL),
+            start + dt.timedelta(seconds=TINY_SECONDS),
             "completed",
             phases_done=("release", "stretch", "strengthen"),
-            seconds_done=TOTAL,
+            seconds_done=TINY_SECONDS,
         )
         h.history.add_checkin(start + dt.timedelta(minutes=5), feeling="same", routine="tiny")
     h.timers.advance_to(berlin(2026, 11, 30, 10, 35))
