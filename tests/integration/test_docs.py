@@ -3,11 +3,13 @@ troubleshooting guide covers what users get stuck on."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from reminder import schema
+from reminder.cli import cli
 from reminder.reference import config_reference
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,8 +52,24 @@ def test_configuration_reference_documents_every_key(table: str, field: schema.F
 
 @pytest.mark.parametrize(
     "phrase",
-    ["reminder validate", "reminder status", "misfire_grace", "journalctl", "timezone"],
+    [
+        "reminder validate",
+        "reminder status",
+        "misfire_grace",
+        "journalctl",
+        "timezone",
+        "GNOME",
+        "Wayland",
+        "notify-send",
+    ],
 )
 def test_troubleshooting_covers_the_usual_problems(phrase: str) -> None:
     assert TROUBLESHOOTING.is_file(), "docs/troubleshooting.md is missing"
     assert phrase in TROUBLESHOOTING.read_text(encoding="utf-8")
+
+
+def test_every_reminder_command_the_troubleshooting_guide_names_exists() -> None:
+    """A user copies `reminder pause` from the guide: it must be a real command."""
+    named = set(re.findall(r"`reminder\s+([a-z-]+)", TROUBLESHOOTING.read_text(encoding="utf-8")))
+    assert {"status", "validate", "stop", "pause", "snooze", "skip"} <= named
+    assert named <= set(cli.commands), f"not commands: {sorted(named - set(cli.commands))}"
