@@ -39,7 +39,11 @@ if TYPE_CHECKING:
     from reminder.presence import Presence
 
 _UTC = dt.timezone.utc
+CLOCK_SET_MIN = 1.0
+"""Seconds: a smaller change of wall clock minus boot time is no clock set."""
 RETIME_AFTER = dt.timedelta(seconds=2)
+STEP_EARLY = dt.timedelta(milliseconds=50)
+"""A step timer this much before the step's end fired for an old clock."""
 """A step this late means the computer lost time (asleep): restart the step
 from now instead of rushing through the ones that were missed."""
 MIN_ASK_WINDOW = 60
@@ -108,6 +112,7 @@ class Daemon:
         presence: PresenceSource | None = None,
         on_rearm: Callable[[dt.datetime | None], None] | None = None,
         on_config_files: Callable[[Config], None] | None = None,
+        clock_offset: Callable[[], float] | None = None,
     ) -> None:
         self.paths = paths
         self.config = config
@@ -136,6 +141,10 @@ class Daemon:
         self.deferred: tuple[dt.datetime, Occurrence] | None = None
         """The next session, snoozed from the command line: when it comes instead."""
         self.last_check = clock()
+        self._clock_offset = clock_offset
+        """Wall clock minus time since boot (watchers.wall_minus_boot): it
+        changes only when someone sets the clock, not with time or sleep."""
+        self._offset = clock_offset() if clock_offset is not None else 0.0
         self._handled: dict[tuple[float, int], dt.datetime] = {}
         self._ids = itertools.count(1)
         self.stopped = threading.Event()
@@ -147,6 +156,9 @@ class Daemon:
 
     def _callback(self, function: Callable[[], object]) -> Callable[[], None]:
         def run() -> None:
+            # Before anything reads the clock: a timer made overdue by a clock
+            # set forward must see the session already moved with the clock.
+            self._notice_clock_set()
             function()
             self._rearm()
 
@@ -160,8 +172,16 @@ class Daemon:
         self.timers.call_soon(self._callback(function))
 
     def _rearm(self) -> None:
-        if self._on_rearm is not None and not self.stopped.is_set():
+        if self.stopped.is_set():
+            return
+        if self._on_rearm is not None:
             self._on_rearm(self.timers.next_wakeup())
+        # Armed first, then looked: a clock set after arming cancels the timer
+        # (the clock watcher hears of it); one since we last looked would
+        # otherwise go unnoticed, the timer armed on the new clock.
+        offset = self._clock_offset
+        if offset is not None and abs(offset() - self._offset) >= CLOCK_SET_MIN:
+            self.soon(self.clock_event)
 
     def _record(self, write: Callable[[History], object]) -> object:
         """Write to the history; a failure is logged and shown in status,
@@ -494,6 +514,11 @@ class Daemon:
             return
         now = self.clock()
         late = now - session.step_end()
+        if late < -STEP_EARLY:
+            # A timer armed before the clock was set back, or before a set
+            # forward moved the session: the step is not over yet.
+            self._at("step", session.step_end(), self._step_ended)
+            return
         if late > dt.timedelta(seconds=self.config.settings.misfire_grace):
             self._end_session("interrupted", reason="asleep")
             return
@@ -992,22 +1017,44 @@ class Daemon:
         Editors save in several steps; look once they have settled."""
         self._at("reload", self.clock() + RELOAD_SETTLE, self.reload)
 
-    def clock_event(self, why: str, jump: float) -> None:
-        """The wall clock reached a deadline, or was set (``jump`` seconds)."""
-        now = self.clock()
-        if abs(jump) >= 1:
-            self.log(
-                "clock-change",
-                f"The clock was set {'forward' if jump > 0 else 'back'} by {format_seconds(int(abs(jump)))}.",
-                jump_seconds=round(jump, 3),
-            )
-            if self.session is not None:
-                self.session.shift(dt.timedelta(seconds=jump))
-                if not self.session.paused:
-                    self._at("step", self.session.step_end(), self._step_ended)
-            if jump < 0:
-                self.last_check = min(self.last_check, now)
+    def clock_event(self) -> None:
+        """The wall clock reached a deadline, or was set (the clock watcher)."""
+        self._notice_clock_set()
         self.check()
+
+    def _notice_clock_set(self) -> None:
+        """If the wall clock was set since we last looked, keep the running
+        session's steps in real time. Measured here, on the daemon's thread,
+        whatever woke it: each change is applied once, before any timer acts
+        on the new clock (the watcher's own report may come later)."""
+        if self._clock_offset is None:
+            return
+        offset = self._clock_offset()
+        jump, self._offset = offset - self._offset, offset
+        if abs(jump) < CLOCK_SET_MIN:
+            return  # NTP's gentle corrections, taken in as they come
+        self.log(
+            "clock-change",
+            f"The clock was set {'forward' if jump > 0 else 'back'} by {format_seconds(int(abs(jump)))}.",
+            jump_seconds=round(jump, 3),
+        )
+        # What was asked for a length of time keeps its real length: the
+        # session's steps, `pause FOR` and `snooze FOR`. Scheduled times stay
+        # wall-clock times.
+        delta = dt.timedelta(seconds=jump)
+        if self.session is not None:
+            self.session.shift(delta)
+            if not self.session.paused:
+                self._at("step", self.session.step_end(), self._step_ended)
+        if self.paused_until is not None:
+            self.paused_until += delta
+            self._at("unpause", self.paused_until, self._unpause)
+        if self.deferred is not None:
+            until, occurrence = self.deferred
+            self.deferred = (until + delta, occurrence)
+            self._at("deferred", until + delta, self._deferred_due)
+        if jump < 0:
+            self.last_check = min(self.last_check, self.clock())
 
     def resumed(self) -> None:
         self.log("resume", "The computer woke from sleep.")
@@ -1120,7 +1167,7 @@ def run(paths: Paths, *, json_logs: bool = False) -> None:
     from reminder.control import ControlServer
     from reminder.notify import select_notifier
     from reminder.scheduler import Timers
-    from reminder.watchers import ClockWatcher, FileWatcher, SleepWatcher
+    from reminder.watchers import ClockWatcher, FileWatcher, SleepWatcher, wall_minus_boot
 
     stop_signals = {signal.SIGTERM, signal.SIGINT}
     all_signals = stop_signals | ({signal.SIGHUP} if hasattr(signal, "SIGHUP") else set())
@@ -1182,6 +1229,7 @@ def run(paths: Paths, *, json_logs: bool = False) -> None:
         notifier_factory=make_notifier,
         on_rearm=rearm,
         on_config_files=rewatch,
+        clock_offset=wall_minus_boot,
     )
     daemon.notifier.set_action_handler(daemon.action_handler)
     presence_box.append(daemon)
@@ -1195,8 +1243,9 @@ def run(paths: Paths, *, json_logs: bool = False) -> None:
     )
 
     def on_clock(why: str, jump: float) -> None:
+        # The daemon measures the jump itself, on its own thread.
         timers.wakeup()
-        daemon.soon(lambda: daemon.clock_event(why, jump))
+        daemon.soon(daemon.clock_event)
 
     clock_watcher = ClockWatcher(on_clock)
     clock_watcher.start()

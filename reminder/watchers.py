@@ -241,7 +241,9 @@ class _Itimerspec(ctypes.Structure):
     _fields_ = [("it_interval", _Timespec), ("it_value", _Timespec)]
 
 
-def _wall_minus_boot() -> float:
+def wall_minus_boot() -> float:
+    """Wall clock minus time since boot (sleep included): constant while the
+    clock runs and while the computer sleeps; it moves when the clock is set."""
     boottime = getattr(time, "CLOCK_BOOTTIME", time.CLOCK_MONOTONIC)
     return time.time() - time.clock_gettime(boottime)
 
@@ -264,7 +266,7 @@ class ClockWatcher:
 
     def __init__(self, on_event: ClockHandler) -> None:
         self._on_event = on_event
-        self._offset = _wall_minus_boot()
+        self._offset = wall_minus_boot()
         self._deadline: float | None = None
         self._fd: int | None = None
         self._libc: ctypes.CDLL | None = None
@@ -317,7 +319,7 @@ class ClockWatcher:
         self._stopping = True
 
     def _jump(self) -> float:
-        offset = _wall_minus_boot()
+        offset = wall_minus_boot()
         jump, self._offset = offset - self._offset, offset
         return jump
 

@@ -79,6 +79,9 @@ class ManualTimers:
         if start.tzinfo is None:
             raise ValueError("the manual clock must be time-zone aware")
         self._now = start.astimezone(UTC)
+        self._boot = 0.0
+        """Seconds since boot, asleep included (CLOCK_BOOTTIME): it moves with
+        time passing and sleeping, never when the clock is set."""
         self.zone: dt.tzinfo = zone if zone is not None else start.tzinfo
         self.jobs: dict[str, tuple[dt.datetime, Callable[[], None]]] = {}
         self._soon = 0
@@ -93,9 +96,20 @@ class ManualTimers:
     def now(self, moment: dt.datetime) -> None:
         self._now = moment.astimezone(UTC)
 
+    def _pass(self, moment: dt.datetime) -> None:
+        """Time passes (awake or asleep) up to ``moment``."""
+        moment = moment.astimezone(UTC)
+        self._boot += max((moment - self._now).total_seconds(), 0.0)
+        self._now = max(self._now, moment)
+
     def clock(self) -> dt.datetime:
         """The daemon's clock."""
         return self._now.astimezone(self.zone)
+
+    def offset(self) -> float:
+        """Wall clock minus time since boot, as ``reminder.watchers.wall_minus_boot``:
+        it changes only when someone sets the clock (``now = ...``)."""
+        return self._now.timestamp() - self._boot
 
     def call_at(self, key: str, when: dt.datetime, function: Callable[[], None]) -> None:
         self.jobs[key] = (when.astimezone(UTC), function)
@@ -132,14 +146,14 @@ class ManualTimers:
             upcoming = self.next_wakeup()
             if upcoming is None or upcoming > moment:
                 break
-            self._now = max(self._now, upcoming)
+            self._pass(upcoming)
             self.run_due()
-        self.now = moment
+        self._pass(moment)
         self.run_due()
 
     def sleep_until(self, moment: dt.datetime) -> None:
         """The computer was suspended: time passes, nothing runs."""
-        self.now = moment
+        self._pass(moment)
 
 
 class Shown(NamedTuple):
@@ -270,6 +284,7 @@ class Harness:
             timers=self.timers,
             log=self.log,
             clock=self.timers.clock,
+            clock_offset=self.timers.offset,
         )
         self.daemon.start()
 

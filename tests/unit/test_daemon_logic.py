@@ -231,7 +231,7 @@ def test_a_session_never_runs_twice_when_the_clock_is_set_back(tmp_path: Path) -
     h.timers.advance_to(berlin(2026, 11, 30, 10, 40))
     assert len(h.events("session-start")) == 1
     h.timers.now = berlin(2026, 11, 30, 10, 20)  # someone sets the clock back 20 min
-    h.daemon.clock_event("clock-set", -20 * 60)
+    h.daemon.clock_event()
     h.timers.advance_to(berlin(2026, 11, 30, 10, 45))
     assert len(h.events("session-start")) == 1
     assert h.events("clock-change")[0]["jump_seconds"] == -1200
@@ -241,7 +241,7 @@ def test_a_clock_jump_mid_session_keeps_the_steps_in_real_time(tmp_path: Path) -
     h = Harness(tmp_path, config(AT_1030), berlin(2026, 11, 30, 10, 0))
     h.timers.advance_to(berlin(2026, 11, 30, 10, 30, 10))
     h.timers.now = berlin(2026, 11, 30, 13, 30, 10)  # clock set forward 3 h
-    h.daemon.clock_event("clock-set", 3 * 3600)
+    h.daemon.clock_event()
     h.timers.advance_to(berlin(2026, 11, 30, 13, 35))
     planned = [dt.datetime.fromisoformat(str(s["planned"])) for s in h.events("step")]
     later = berlin(2026, 11, 30, 13, 30)
@@ -249,6 +249,81 @@ def test_a_clock_jump_mid_session_keeps_the_steps_in_real_time(tmp_path: Path) -
     assert h.events("session-end")[0]["outcome"] == "completed"
     # The 3 h skipped over held no other session: nothing missed.
     assert h.events("missed") == []
+
+
+def test_a_step_timer_made_overdue_by_a_clock_set_forward_does_not_cut_the_step(
+    tmp_path: Path,
+) -> None:
+    """The overdue step timer runs before the clock watcher reports the jump:
+    the step still lasts its real time, and the jump is applied once."""
+    h = Harness(tmp_path, config(AT_1030), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 30, 10))  # 15 s into the 20 s hold
+    h.timers.now = berlin(2026, 11, 30, 13, 30, 10)  # clock set forward 3 h
+    h.timers.run_due()  # the hold's timer, due at 10:30:25, is now 3 h overdue
+    h.daemon.clock_event()  # the clock watcher's report comes after it
+    h.timers.advance_to(berlin(2026, 11, 30, 13, 35))
+    steps = h.events("step")
+    planned = [dt.datetime.fromisoformat(str(s["planned"])) for s in steps]
+    later = berlin(2026, 11, 30, 13, 30)
+    # The hold (step 1) ends at 13:30:25, 15 s of real time after the jump.
+    assert planned[2:] == [later + dt.timedelta(seconds=o) for o in TINY_STEP_STARTS[2:]]
+    assert [e["jump_seconds"] for e in h.events("clock-change")] == [10800]
+    assert h.events("retimed") == []
+    assert h.events("session-end")[0]["outcome"] == "completed"
+
+
+def test_a_session_started_late_by_a_clock_set_forward_is_not_moved_again(
+    tmp_path: Path,
+) -> None:
+    """Within a long grace, the session found due after a jump starts on the
+    new clock and keeps it: the watcher's later report moves nothing."""
+    h = Harness(tmp_path, config(AT_1030, grace="4h"), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 29, 58))
+    h.timers.now = berlin(2026, 11, 30, 13, 29, 58)  # clock set forward 3 h
+    h.timers.run_due()  # the 10:30 session's timer is 3 h overdue: it starts now
+    h.daemon.clock_event()
+    h.timers.advance_to(berlin(2026, 11, 30, 13, 35))
+    started = berlin(2026, 11, 30, 13, 29, 58)
+    planned = [dt.datetime.fromisoformat(str(s["planned"])) for s in h.events("step")]
+    assert planned == [started + dt.timedelta(seconds=o) for o in TINY_STEP_STARTS]
+    assert h.events("session-end")[0]["outcome"] == "completed"
+
+
+def test_a_step_timer_armed_before_the_clock_was_set_back_waits_for_the_step(
+    tmp_path: Path,
+) -> None:
+    h = Harness(tmp_path, config(AT_1030), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 30, 10))
+    h.timers.now = berlin(2026, 11, 30, 9, 30, 10)  # clock set back 1 h
+    h.daemon.clock_event()
+    h.timers.advance_to(berlin(2026, 11, 30, 9, 35))
+    planned = [dt.datetime.fromisoformat(str(s["planned"])) for s in h.events("step")]
+    earlier = berlin(2026, 11, 30, 9, 30)
+    assert planned[2:] == [earlier + dt.timedelta(seconds=o) for o in TINY_STEP_STARTS[2:]]
+    assert [s["scheduled"] for s in h.events("session-start")] == ["2026-11-30T10:30:00+01:00"]
+    assert h.events("session-end")[0]["outcome"] == "completed"
+
+
+def test_a_clock_set_while_the_daemon_is_busy_is_noticed_without_the_watcher(
+    tmp_path: Path,
+) -> None:
+    """Set between the daemon looking at the clock and arming its next timer:
+    the kernel tells the watcher nothing (the timer is armed on the new clock),
+    so the daemon must notice by itself, or the step would last an hour."""
+    h = Harness(tmp_path, config(AT_1030), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 30, 10))
+
+    def set_back() -> None:
+        h.timers.now = berlin(2026, 11, 30, 9, 30, 10)
+
+    h.daemon.soon(set_back)  # e.g. while it answers `reminder status`
+    h.timers.run_due()
+    h.timers.advance_to(berlin(2026, 11, 30, 9, 35))
+    planned = [dt.datetime.fromisoformat(str(s["planned"])) for s in h.events("step")]
+    earlier = berlin(2026, 11, 30, 9, 30)
+    assert planned[2:] == [earlier + dt.timedelta(seconds=o) for o in TINY_STEP_STARTS[2:]]
+    assert [e["jump_seconds"] for e in h.events("clock-change")] == [-3600]
+    assert h.events("session-end")[0]["outcome"] == "completed"
 
 
 def test_sleeping_mid_session_beyond_grace_interrupts_it(tmp_path: Path) -> None:
@@ -330,6 +405,19 @@ def test_sessions_due_while_paused_are_missed_and_pause_for_ends_by_itself(tmp_p
     assert h.daemon.status()["state"] == "idle"
     h.timers.advance_to(berlin(2026, 11, 30, 16, 1))
     assert [s["scheduled"] for s in h.events("session-start")] == ["2026-11-30T16:00:00+01:00"]
+
+
+def test_pause_for_lasts_its_real_length_when_the_clock_is_set_back(tmp_path: Path) -> None:
+    """`reminder pause 10m`, then the clock goes back an hour: the pause still
+    ends 10 minutes later, not 70."""
+    h = Harness(tmp_path, config(AT_1030_1600), berlin(2026, 11, 30, 9, 0))
+    h.daemon.control("pause", {"seconds": 10 * 60})
+    h.timers.advance_to(berlin(2026, 11, 30, 9, 2))
+    h.timers.now = berlin(2026, 11, 30, 8, 2)  # clock set back 1 h
+    h.daemon.clock_event()
+    assert h.daemon.status()["paused_until"] == berlin(2026, 11, 30, 8, 10)
+    h.timers.advance_to(berlin(2026, 11, 30, 8, 10, 1))
+    assert h.daemon.status()["state"] == "idle"
 
 
 def test_snooze_from_the_command_line_moves_the_next_session(tmp_path: Path) -> None:
