@@ -22,8 +22,10 @@ from click.testing import CliRunner, Result
 
 from reminder.cli import Environment, cli
 
-# The desktop: a session bus, dbusmock and dunst notification servers.
-pytest_plugins = ["support.desktop"]
+# The desktop: a session bus, dbusmock and dunst notification servers, and
+# dbusmock's logind on a stand-in system bus; and `launch`, which starts the
+# installed daemon and cleans up after it.
+pytest_plugins = ["support.desktop", "support.logind", "support.daemon_process"]
 
 RunCli = Callable[..., Result]
 """``run_cli(*args, now=None, environ=None)`` → click Result (exit_code, stdout, stderr)."""

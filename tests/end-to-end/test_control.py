@@ -12,65 +12,33 @@ import socket
 import stat
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from support.daemon_process import DaemonProcess, daemon_env
+from support.daemon_process import DaemonProcess, Launch
+from support.routines import IDLE_ROUTINE, config_text, write_config
 
 if TYPE_CHECKING:
     from support.desktop import MockServer
 
 RunReminder = Callable[..., subprocess.CompletedProcess[str]]
 
-CONFIG = """
-[settings]
-timezone = "UTC"
-start = "auto"
-snooze = "10m"
-
-[[schedule]]
-routine = "tiny"
-at = ["03:00", "15:00"]
-
-[routines.tiny]
-title = "Tiny"
-[[routines.tiny.release]]
-exercise = "Ball"
-hold = "30s"
-ready = "0s"
-[[routines.tiny.stretch]]
-exercise = "Figure-4"
-hold = "30s"
-ready = "0s"
-[[routines.tiny.strengthen]]
-exercise = "Clamshell"
-reps = 10
-ready = "0s"
-"""
+# Sessions at 03:00 and 15:00 UTC, a 10 minute snooze; steps of 30 s.
+CONFIG = config_text(IDLE_ROUTINE, at=["03:00", "15:00"], snooze="10m")
 
 
 @pytest.fixture
 def config_file(tmp_path: Path) -> Path:
-    path = tmp_path / "conf" / "config.toml"
-    path.parent.mkdir()
-    path.write_text(CONFIG, encoding="utf-8")
-    return path
+    return write_config(tmp_path, CONFIG)
 
 
 @pytest.fixture
-def daemon(
-    mock_server: MockServer,
-    config_file: Path,
-    reminder_exe: Path,
-    subprocess_env: dict[str, str],
-) -> Iterator[DaemonProcess]:
-    process = DaemonProcess(reminder_exe, config_file, daemon_env(subprocess_env)).start()
+def daemon(mock_server: MockServer, config_file: Path, launch: Launch) -> DaemonProcess:
+    process = launch(config_file)
     process.wait_for("next")
-    yield process
-    process.kill()
-    process.assert_no_traceback()
+    return process
 
 
 @pytest.fixture

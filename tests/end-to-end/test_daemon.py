@@ -16,39 +16,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from support.daemon_process import DaemonProcess, daemon_env
+from support.daemon_process import Launch, session_calls
+from support.routines import DUE, TINY_ROUTINE, TWO_SECONDS_BEFORE, config_text, write_config
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
 
-    from support.desktop import Dunst, MockServer, NotifyCall
+    from support.desktop import Dunst, MockServer
+    from support.logind import Logind
 
-SESSION_ROUTINE = """
-[routines.tiny]
-title = "Tiny"
-
-[[routines.tiny.release]]
-exercise = "Ball"
-hold = "2s"
-ready = "1s"
-
-[[routines.tiny.stretch]]
-exercise = "Figure-4"
-hold = "1s"
-sets = 2
-rest = "1s"
-sides = "both"
-switch = "1s"
-ready = "0s"
-
-[[routines.tiny.strengthen]]
-exercise = "Clamshell"
-reps = 2
-rep_time = "1s"
-ready = "0s"
-"""
-
-# The notifications the plan above must produce, in order, worked out by hand
+# The notifications TINY_ROUTINE must produce, in order, worked out by hand
 # from DESIGN.md's plan semantics: (summary, body, seconds from the start).
 EXPECTED_STEPS = [
     ("Release · Ball", "Get ready — 1 s", 0),
@@ -68,47 +45,11 @@ DONE = (
 )
 DONE_WITHOUT_BUTTONS = ("Done · Tiny", "Well done: 12 s of release, stretch and strengthen.")
 SESSION_ACTIONS = ["next", "Next", "pause", "Pause", "stop", "Stop"]
-DUE = "2026-11-30 10:30:00"
-TWO_SECONDS_BEFORE = "2026-11-30 10:29:58"
-
-
-def config_text(start: str = "auto", notifier: str = "auto", at: str = "10:30") -> str:
-    return (
-        f'[settings]\ntimezone = "UTC"\nstart = "{start}"\nnotifier = "{notifier}"\n'
-        f'misfire_grace = "5m"\nsnooze = "1m"\n\n'
-        f'[[schedule]]\nroutine = "tiny"\nat = ["{at}"]\n' + SESSION_ROUTINE
-    )
 
 
 @pytest.fixture
 def config_file(tmp_path: Path) -> Path:
-    path = tmp_path / "conf" / "config.toml"
-    path.parent.mkdir()
-    path.write_text(config_text(), encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def launch(
-    reminder_exe: Path, subprocess_env: dict[str, str]
-) -> Iterator[Callable[..., DaemonProcess]]:
-    started: list[DaemonProcess] = []
-
-    def launch(config: Path, *, faketime: str | None = None, **env: str) -> DaemonProcess:
-        process = DaemonProcess(
-            reminder_exe, config, daemon_env(subprocess_env, **env), faketime=faketime
-        )
-        started.append(process.start())
-        return process
-
-    yield launch
-    for process in started:
-        process.kill()
-        process.assert_no_traceback()
-
-
-def session_calls(server: MockServer) -> list[NotifyCall]:
-    return [c for c in server.notify_calls() if c.summary != "reminder is running"]
+    return write_config(tmp_path, config_text())
 
 
 def new_notification_ids(server: MockServer) -> list[int]:
@@ -118,7 +59,7 @@ def new_notification_ids(server: MockServer) -> list[int]:
 
 
 def test_a_scheduled_session_walks_every_step_in_one_updated_notification(
-    mock_server: MockServer, config_file: Path, launch: Callable[..., DaemonProcess]
+    mock_server: MockServer, config_file: Path, launch: Launch
 ) -> None:
     daemon = launch(config_file, faketime=TWO_SECONDS_BEFORE)
     end = daemon.wait_for("session-end", timeout=30)
@@ -144,7 +85,7 @@ def test_a_scheduled_session_walks_every_step_in_one_updated_notification(
     # The log's step events: each planned at the session start plus its offset.
     steps = daemon.named("step")
     start = dt.datetime.fromisoformat(steps[0]["planned"])
-    assert start == dt.datetime.fromisoformat(DUE).replace(tzinfo=dt.timezone.utc)
+    assert start == DUE
     assert [(dt.datetime.fromisoformat(s["planned"]) - start).total_seconds() for s in steps] == [
         offset for _, _, offset in EXPECTED_STEPS
     ]
@@ -154,7 +95,7 @@ def test_a_scheduled_session_walks_every_step_in_one_updated_notification(
 
 
 def test_first_run_says_once_that_it_is_not_medical_advice(
-    mock_server: MockServer, config_file: Path, launch: Callable[..., DaemonProcess]
+    mock_server: MockServer, config_file: Path, launch: Launch
 ) -> None:
     first = launch(config_file)
     first.wait_for("next")
@@ -169,7 +110,7 @@ def test_first_run_says_once_that_it_is_not_medical_advice(
 
 
 def test_ask_offers_start_snooze_skip_and_start_begins_the_session(
-    mock_server: MockServer, config_file: Path, launch: Callable[..., DaemonProcess]
+    mock_server: MockServer, config_file: Path, launch: Launch
 ) -> None:
     config_file.write_text(config_text(start="ask"), encoding="utf-8")
     daemon = launch(config_file, faketime=TWO_SECONDS_BEFORE)
@@ -192,7 +133,7 @@ def test_ask_offers_start_snooze_skip_and_start_begins_the_session(
 def test_skip_and_snooze_start_nothing_now(
     mock_server: MockServer,
     config_file: Path,
-    launch: Callable[..., DaemonProcess],
+    launch: Launch,
     answer: str,
 ) -> None:
     config_file.write_text(config_text(start="ask"), encoding="utf-8")
@@ -214,7 +155,7 @@ def test_skip_and_snooze_start_nothing_now(
 
 
 def test_buttons_pause_resume_skip_ahead_and_stop_a_session(
-    mock_server: MockServer, config_file: Path, launch: Callable[..., DaemonProcess]
+    mock_server: MockServer, config_file: Path, launch: Launch
 ) -> None:
     daemon = launch(config_file, faketime=TWO_SECONDS_BEFORE)
     daemon.wait_for("step")
@@ -242,19 +183,19 @@ def test_buttons_pause_resume_skip_ahead_and_stop_a_session(
 
 
 def test_a_good_edit_applies_and_a_bad_one_keeps_the_last_good_config(
-    mock_server: MockServer, config_file: Path, launch: Callable[..., DaemonProcess]
+    mock_server: MockServer, config_file: Path, launch: Launch
 ) -> None:
     daemon = launch(config_file)
     daemon.wait_for("next", where=lambda e: e["at"].endswith("10:30:00+00:00"))
 
-    config_file.write_text(config_text(at="11:45"), encoding="utf-8")
+    config_file.write_text(config_text(at=["11:45"]), encoding="utf-8")
     reload = daemon.wait_for("reload", timeout=5)
     assert reload["schedules"] == 1
     daemon.wait_for("next", where=lambda e: e["at"].endswith("11:45:00+00:00"))
 
     # An editor's save: write a new file, then rename it over the old one.
     broken = config_file.with_name(".config.toml.swp")
-    broken.write_text(config_text(at="25:00"), encoding="utf-8")
+    broken.write_text(config_text(at=["25:00"]), encoding="utf-8")
     broken.replace(config_file)
     error = daemon.wait_for("config-error", timeout=5)
     assert any("schedule[0].at[0]" in p and "25:00" in p for p in error["problems"])
@@ -263,13 +204,13 @@ def test_a_good_edit_applies_and_a_bad_one_keeps_the_last_good_config(
     assert "25:00" in note.body
     assert len(daemon.named("reload")) == 1  # the broken config was not applied
 
-    config_file.write_text(config_text(at="12:15"), encoding="utf-8")
+    config_file.write_text(config_text(at=["12:15"]), encoding="utf-8")
     daemon.wait_for("next", where=lambda e: e["at"].endswith("12:15:00+00:00"))
     assert daemon.stop() == 0
 
 
 def test_sighup_reloads_on_request(
-    mock_server: MockServer, config_file: Path, launch: Callable[..., DaemonProcess]
+    mock_server: MockServer, config_file: Path, launch: Launch
 ) -> None:
     daemon = launch(config_file)
     daemon.wait_for("next")
@@ -283,7 +224,7 @@ def test_sighup_reloads_on_request(
 def test_starting_with_a_broken_config_exits_78_and_says_why(
     config_file: Path, run_reminder: Callable[..., subprocess.CompletedProcess[str]]
 ) -> None:
-    config_file.write_text(config_text(at="25:00"), encoding="utf-8")
+    config_file.write_text(config_text(at=["25:00"]), encoding="utf-8")
     result = run_reminder("run", "--config", str(config_file))
     assert result.returncode == 78
     assert 'schedule[0].at[0]: "25:00" is not a time of day' in result.stderr
@@ -293,7 +234,7 @@ def test_starting_with_a_broken_config_exits_78_and_says_why(
 def test_a_second_daemon_is_refused_and_names_the_first(
     mock_server: MockServer,
     config_file: Path,
-    launch: Callable[..., DaemonProcess],
+    launch: Launch,
     run_reminder: Callable[..., subprocess.CompletedProcess[str]],
 ) -> None:
     first = launch(config_file)
@@ -308,7 +249,7 @@ def test_a_second_daemon_is_refused_and_names_the_first(
 
 
 def test_sigterm_mid_session_ends_cleanly_and_records_it_interrupted(
-    mock_server: MockServer, config_file: Path, launch: Callable[..., DaemonProcess]
+    mock_server: MockServer, config_file: Path, launch: Launch
 ) -> None:
     daemon = launch(config_file, faketime=TWO_SECONDS_BEFORE)
     daemon.wait_for("step", where=lambda e: e["index"] == 1)
@@ -323,11 +264,12 @@ def test_sigterm_mid_session_ends_cleanly_and_records_it_interrupted(
 def test_a_notification_server_that_dies_and_returns_mid_session(
     start_mock: Callable[[str], MockServer],
     config_file: Path,
-    launch: Callable[..., DaemonProcess],
+    launch: Launch,
 ) -> None:
     server = start_mock("body actions")
     # A longer last exercise (8 s), so the session outlasts the server's restart.
-    config_file.write_text(config_text().replace("reps = 2\n", "reps = 8\n"), encoding="utf-8")
+    longer = TINY_ROUTINE.replace("reps = 2\n", "reps = 8\n")
+    config_file.write_text(config_text(longer), encoding="utf-8")
     daemon = launch(config_file, faketime=TWO_SECONDS_BEFORE)
     daemon.wait_for("step", where=lambda e: e["index"] == 1)
     server.kill()
@@ -344,7 +286,7 @@ def test_a_notification_server_that_dies_and_returns_mid_session(
 
 
 def test_with_no_session_bus_the_session_runs_on_the_console(
-    config_file: Path, launch: Callable[..., DaemonProcess], tmp_path: Path
+    config_file: Path, launch: Launch, tmp_path: Path
 ) -> None:
     empty_runtime = tmp_path / "run"
     empty_runtime.mkdir(mode=0o700)
@@ -361,9 +303,7 @@ def test_with_no_session_bus_the_session_runs_on_the_console(
     assert daemon.stop() == 0
 
 
-def test_a_real_session_shows_in_dunst(
-    dunst: Dunst, config_file: Path, launch: Callable[..., DaemonProcess]
-) -> None:
+def test_a_real_session_shows_in_dunst(dunst: Dunst, config_file: Path, launch: Launch) -> None:
     daemon = launch(config_file, faketime=TWO_SECONDS_BEFORE, DISPLAY=dunst.display)
     daemon.wait_for("session-end", timeout=30)
     assert dunst.displayed() >= 1
@@ -375,62 +315,22 @@ def test_a_real_session_shows_in_dunst(
 
 
 def test_resume_from_suspend_is_heard_from_logind(
-    mock_server: MockServer,
-    config_file: Path,
-    launch: Callable[..., DaemonProcess],
-    tmp_path: Path,
+    mock_server: MockServer, config_file: Path, launch: Launch, logind: Logind
 ) -> None:
-    import tempfile
-
-    from support.desktop import SessionBus, stop_process
-
-    # A second private bus standing in for the system bus, with dbusmock's logind.
-    system = SessionBus(Path(tempfile.mkdtemp(prefix="reminder-system-")))
-    system.start()
-    logind = subprocess.Popen(
-        ["/usr/bin/python3", "-m", "dbusmock", "--system", "--template", "logind"],
-        env=system.env(DBUS_SYSTEM_BUS_ADDRESS=system.address),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        system.wait_for_name("org.freedesktop.login1", owned=True)
-        daemon = launch(config_file, DBUS_SYSTEM_BUS_ADDRESS=system.address)
-        assert daemon.wait_for("sleep-watch")["listening"] is True
-        daemon.wait_for("next")
-        from jeepney import DBusAddress, new_method_call
-
-        mock = DBusAddress(
-            "/org/freedesktop/login1",
-            bus_name="org.freedesktop.login1",
-            interface="org.freedesktop.DBus.Mock",
-        )
-        for going_to_sleep in (True, False):
-            system.call(
-                new_method_call(
-                    mock,
-                    "EmitSignal",
-                    "sssav",
-                    (
-                        "org.freedesktop.login1.Manager",
-                        "PrepareForSleep",
-                        "b",
-                        [("b", going_to_sleep)],
-                    ),
-                )
-            )
-        daemon.wait_for("sleep")
-        daemon.wait_for("resume")
-        # On resume it looks at the wall clock again: the same next session.
-        assert daemon.named("next")[-1]["at"].endswith("10:30:00+00:00")
-        assert daemon.stop() == 0
-    finally:
-        stop_process(logind)
-        system.stop()
+    daemon = launch(config_file, DBUS_SYSTEM_BUS_ADDRESS=logind.address)
+    assert daemon.wait_for("sleep-watch")["listening"] is True
+    daemon.wait_for("next")
+    logind.prepare_for_sleep(True)
+    logind.prepare_for_sleep(False)
+    daemon.wait_for("sleep")
+    daemon.wait_for("resume")
+    # On resume it looks at the wall clock again: the same next session.
+    assert daemon.named("next")[-1]["at"].endswith("10:30:00+00:00")
+    assert daemon.stop() == 0
 
 
 def test_without_logind_the_daemon_says_it_relies_on_the_clock(
-    mock_server: MockServer, config_file: Path, launch: Callable[..., DaemonProcess], tmp_path: Path
+    mock_server: MockServer, config_file: Path, launch: Launch, tmp_path: Path
 ) -> None:
     daemon = launch(config_file, DBUS_SYSTEM_BUS_ADDRESS=f"unix:path={tmp_path}/no-such-bus")
     assert daemon.wait_for("sleep-watch")["listening"] is False
@@ -438,31 +338,25 @@ def test_without_logind_the_daemon_says_it_relies_on_the_clock(
 
 
 def test_with_no_config_file_the_built_in_default_runs_and_says_so(
-    mock_server: MockServer,
-    reminder_exe: Path,
-    subprocess_env: dict[str, str],
+    mock_server: MockServer, launch: Launch
 ) -> None:
     # The README's first command: `reminder run` before any config exists.
-    process = DaemonProcess(reminder_exe, None, daemon_env(subprocess_env)).start()
-    try:
-        notice = process.wait_for("default-config")
-        assert "built-in default" in notice["message"]
-        assert "reminder init" in notice["message"]
-        upcoming = process.wait_for("next")
-        at = dt.datetime.fromisoformat(upcoming["at"])
-        assert upcoming["routine"] == "gluteus-medius"
-        assert at.weekday() < 5
-        assert (at.hour, at.minute) in {(10, 30), (16, 0)}
-        welcome = [c for c in mock_server.notify_calls() if c.summary == "reminder is running"]
-        assert "reminder init" in welcome[0].body
-        assert process.stop() == 0
-    finally:
-        process.kill()
-        process.assert_no_traceback()
+    process = launch(None)
+    notice = process.wait_for("default-config")
+    assert "built-in default" in notice["message"]
+    assert "reminder init" in notice["message"]
+    upcoming = process.wait_for("next")
+    at = dt.datetime.fromisoformat(upcoming["at"])
+    assert upcoming["routine"] == "gluteus-medius"
+    assert at.weekday() < 5
+    assert (at.hour, at.minute) in {(10, 30), (16, 0)}
+    welcome = [c for c in mock_server.notify_calls() if c.summary == "reminder is running"]
+    assert "reminder init" in welcome[0].body
+    assert process.stop() == 0
 
 
 def test_a_session_waits_while_dunst_is_paused_and_starts_when_it_resumes(
-    dunst: Dunst, config_file: Path, launch: Callable[..., DaemonProcess]
+    dunst: Dunst, config_file: Path, launch: Launch
 ) -> None:
     subprocess.run(["dunstctl", "set-paused", "true"], env=dunst.bus.env(), check=True, timeout=10)
     daemon = launch(config_file, faketime=TWO_SECONDS_BEFORE, DISPLAY=dunst.display)
@@ -478,7 +372,7 @@ def test_a_session_waits_while_dunst_is_paused_and_starts_when_it_resumes(
 
 
 def test_a_system_bus_without_logind_is_tolerated(
-    mock_server: MockServer, config_file: Path, launch: Callable[..., DaemonProcess]
+    mock_server: MockServer, config_file: Path, launch: Launch
 ) -> None:
     import tempfile
 

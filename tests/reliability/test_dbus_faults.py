@@ -15,16 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from support.daemon_process import DaemonProcess, daemon_env
+from support.daemon_process import Launch, session_calls
 from support.desktop import CALL_TIMEOUT, MockServer, SessionBus
+from support.routines import DUE, TINY_ROUTINE, TWO_SECONDS_BEFORE, config_text, write_config
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
-
-    from support.desktop import NotifyCall
-
-DUE = dt.datetime(2026, 11, 30, 10, 30, tzinfo=dt.timezone.utc)
-TWO_SECONDS_BEFORE = "2026-11-30 10:29:58"
 
 # 17 s, ten steps: ready 1, hold 3; left 2, switch 1, right 2, rest 1, left 2,
 # switch 1, right 2; two 1 s reps.
@@ -50,28 +46,7 @@ rep_time = "1s"
 ready = "0s"
 """
 
-# 12 s, ten steps: the plan of tests/end-to-end/test_daemon.py.
-TINY_ROUTINE = """
-[[routines.tiny.release]]
-exercise = "Ball"
-hold = "2s"
-ready = "1s"
-
-[[routines.tiny.stretch]]
-exercise = "Figure-4"
-hold = "1s"
-sets = 2
-rest = "1s"
-sides = "both"
-switch = "1s"
-ready = "0s"
-
-[[routines.tiny.strengthen]]
-exercise = "Clamshell"
-reps = 2
-rep_time = "1s"
-ready = "0s"
-"""
+# TINY_ROUTINE's steps start at these seconds (its docstring, worked out by hand).
 TINY_OFFSETS = [0, 1, 3, 4, 5, 6, 7, 8, 9, 10]
 
 # 3 s, three one-second steps.
@@ -96,47 +71,6 @@ ready = "0s"
 pytestmark = pytest.mark.timeout(90)
 
 
-def config_text(routine: str, *, start: str = "auto") -> str:
-    return (
-        f'[settings]\ntimezone = "UTC"\nstart = "{start}"\nnotifier = "auto"\n'
-        'misfire_grace = "5m"\nsnooze = "1m"\n\n'
-        '[[schedule]]\nroutine = "tiny"\nat = ["10:30"]\n\n'
-        '[routines.tiny]\ntitle = "Tiny"\n' + routine
-    )
-
-
-def write_config(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "conf" / "config.toml"
-    path.parent.mkdir()
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def launch(
-    reminder_exe: Path, subprocess_env: dict[str, str]
-) -> Iterator[Callable[..., DaemonProcess]]:
-    """Starts daemons; every one still alive at the end is killed, pass or fail."""
-    started: list[DaemonProcess] = []
-
-    def launch(config: Path, *, faketime: str | None = None, **env: str) -> DaemonProcess:
-        process = DaemonProcess(
-            reminder_exe, config, daemon_env(subprocess_env, **env), faketime=faketime
-        )
-        started.append(process.start())
-        return process
-
-    yield launch
-    for process in started:
-        process.kill()
-    for process in started:
-        process.assert_no_traceback()
-
-
-def session_calls(server: MockServer) -> list[NotifyCall]:
-    return [c for c in server.notify_calls() if c.summary != "reminder is running"]
-
-
 @pytest.fixture
 def late_bus(runtime_dir: Path) -> Iterator[SessionBus]:
     """A session bus not started yet: its address leads nowhere until ``start()``."""
@@ -149,7 +83,7 @@ def test_a_session_bus_that_appears_after_login_is_picked_up_mid_session(
     late_bus: SessionBus,
     dbusmock_installed: None,
     tmp_path: Path,
-    launch: Callable[..., DaemonProcess],
+    launch: Launch,
 ) -> None:
     config = write_config(tmp_path, config_text(LONG_ROUTINE))
     assert not late_bus.socket.exists()
@@ -189,7 +123,7 @@ def test_a_server_without_buttons_gets_no_actions_and_ask_starts_at_once(
     start_mock: Callable[[str], MockServer],
     session_bus: SessionBus,
     tmp_path: Path,
-    launch: Callable[..., DaemonProcess],
+    launch: Launch,
 ) -> None:
     server = start_mock("body")
     config = write_config(tmp_path, config_text(SHORT_ROUTINE, start="ask"))
@@ -215,7 +149,7 @@ def test_a_server_that_stops_answering_for_a_while_delays_but_never_shifts_the_p
     mock_server: MockServer,
     session_bus: SessionBus,
     tmp_path: Path,
-    launch: Callable[..., DaemonProcess],
+    launch: Launch,
 ) -> None:
     config = write_config(tmp_path, config_text(TINY_ROUTINE))
     daemon = launch(

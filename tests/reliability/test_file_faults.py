@@ -6,33 +6,20 @@ back. Everything waits on the daemon's events; nothing sleeps."""
 
 from __future__ import annotations
 
-import json
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from support.daemon_process import DaemonProcess, daemon_env
+from support.daemon_process import DaemonProcess, Launch, reminder_json
+from support.routines import IDLE_ROUTINE, write_config
+from support.routines import config_text as routine_config
 
 if TYPE_CHECKING:
     from support.desktop import MockServer
 
 RunReminder = Callable[..., subprocess.CompletedProcess[str]]
-
-ROUTINE = """
-[routines.tiny]
-title = "Tiny"
-[[routines.tiny.release]]
-exercise = "Ball"
-hold = "30s"
-[[routines.tiny.stretch]]
-exercise = "Figure-4"
-hold = "30s"
-[[routines.tiny.strengthen]]
-exercise = "Clamshell"
-reps = 10
-"""
 
 GOOD_AT = "10:30:00+00:00"
 FIXED_AT = "11:45:00+00:00"
@@ -41,41 +28,25 @@ pytestmark = pytest.mark.timeout(60)
 
 
 def config_text(at: str) -> str:
-    return (
-        '[settings]\ntimezone = "UTC"\nstart = "auto"\n\n'
-        f'[[schedule]]\nroutine = "tiny"\nat = ["{at}"]\n' + ROUTINE
-    )
+    return routine_config(IDLE_ROUTINE, at=[at])
 
 
 @pytest.fixture
 def config_file(tmp_path: Path) -> Path:
-    path = tmp_path / "conf" / "config.toml"
-    path.parent.mkdir()
-    path.write_text(config_text("10:30"), encoding="utf-8")
-    return path
+    return write_config(tmp_path, config_text("10:30"))
 
 
 @pytest.fixture
-def daemon(
-    mock_server: MockServer,
-    config_file: Path,
-    reminder_exe: Path,
-    subprocess_env: dict[str, str],
-) -> Iterator[DaemonProcess]:
-    process = DaemonProcess(reminder_exe, config_file, daemon_env(subprocess_env)).start()
+def daemon(mock_server: MockServer, config_file: Path, launch: Launch) -> DaemonProcess:
+    process = launch(config_file)
     process.wait_for("next", where=lambda e: str(e["at"]).endswith(GOOD_AT))
-    yield process
-    process.kill()
-    process.assert_no_traceback()
+    return process
 
 
 @pytest.fixture
 def status(run_reminder: RunReminder, config_file: Path) -> Callable[[], dict[str, Any]]:
     def run() -> dict[str, Any]:
-        result = run_reminder("status", "--json", "--config", str(config_file))
-        assert result.returncode == 0, result.stderr
-        assert "Traceback" not in result.stderr
-        answer: dict[str, Any] = json.loads(result.stdout)
+        answer: dict[str, Any] = reminder_json(run_reminder, config_file, "status")
         return answer
 
     return run

@@ -11,14 +11,15 @@ import random
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from support.daemon_process import DaemonProcess, daemon_env, pid_alive
+from support.daemon_process import DaemonProcess, Launch, pid_alive
+from support.routines import IDLE_ROUTINE, config_text, write_config
 
 from reminder.control import COMMANDS
 
@@ -32,20 +33,6 @@ WORKERS = 4
 TIME_BUDGET = 60.0
 SEED = 20261130
 
-ROUTINE = """
-[routines.tiny]
-title = "Tiny"
-[[routines.tiny.release]]
-exercise = "Ball"
-hold = "30s"
-[[routines.tiny.stretch]]
-exercise = "Figure-4"
-hold = "30s"
-[[routines.tiny.strengthen]]
-exercise = "Clamshell"
-reps = 10
-"""
-
 
 def hours_from_now(hours: int) -> str:
     moment = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=hours)
@@ -55,29 +42,16 @@ def hours_from_now(hours: int) -> str:
 @pytest.fixture
 def config_file(tmp_path: Path) -> Path:
     # Sessions six and twelve hours away: none can start while the test runs.
-    path = tmp_path / "conf" / "config.toml"
-    path.parent.mkdir()
-    path.write_text(
-        '[settings]\ntimezone = "UTC"\nstart = "auto"\n\n'
-        f'[[schedule]]\nroutine = "tiny"\nat = ["{hours_from_now(6)}", "{hours_from_now(12)}"]\n'
-        + ROUTINE,
-        encoding="utf-8",
+    return write_config(
+        tmp_path, config_text(IDLE_ROUTINE, at=[hours_from_now(6), hours_from_now(12)])
     )
-    return path
 
 
 @pytest.fixture
-def daemon(
-    mock_server: MockServer,
-    config_file: Path,
-    reminder_exe: Path,
-    subprocess_env: dict[str, str],
-) -> Iterator[DaemonProcess]:
-    process = DaemonProcess(reminder_exe, config_file, daemon_env(subprocess_env)).start()
+def daemon(mock_server: MockServer, config_file: Path, launch: Launch) -> DaemonProcess:
+    process = launch(config_file)
     process.wait_for("next")
-    yield process
-    process.kill()
-    process.assert_no_traceback()
+    return process
 
 
 # Requests: nothing here may change the daemon's state. Real commands other

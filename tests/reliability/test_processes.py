@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from support.daemon_process import DaemonProcess, Event, daemon_env
+from support.daemon_process import Event, Launch
+from support.routines import config_text, write_config
 
 from reminder.history import History
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
 
 KILLS = 20
 SEED = 7
@@ -31,9 +32,6 @@ FIRST_DAY = dt.date(2026, 11, 30)
 # Four one-second steps (DESIGN.md's plan semantics; zero-length steps are
 # left out): Ball hold; Figure-4 left, right; one Clamshell rep.
 ROUTINE = """
-[routines.tiny]
-title = "Tiny"
-
 [[routines.tiny.release]]
 exercise = "Ball"
 hold = "1s"
@@ -57,15 +55,6 @@ PLAN_STEPS = 4
 pytestmark = pytest.mark.timeout(120)
 
 
-def config_text() -> str:
-    # The console notifier: this test is about processes, not the desktop.
-    return (
-        '[settings]\ntimezone = "UTC"\nstart = "auto"\nnotifier = "console"\n'
-        'misfire_grace = "1m"\n\n'
-        '[[schedule]]\nroutine = "tiny"\nat = ["10:30"]\n' + ROUTINE
-    )
-
-
 def step_number(number: int) -> Callable[[Event], bool]:
     """Matches the ``number``-th step event of a session (counting from 1)."""
     return lambda event: bool(event["index"] == number - 1)
@@ -73,33 +62,12 @@ def step_number(number: int) -> Callable[[Event], bool]:
 
 @pytest.fixture
 def config_file(tmp_path: Path) -> Path:
-    path = tmp_path / "conf" / "config.toml"
-    path.parent.mkdir()
-    path.write_text(config_text(), encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def launch(
-    reminder_exe: Path, subprocess_env: dict[str, str]
-) -> Iterator[Callable[..., DaemonProcess]]:
-    """Starts daemons; every one still alive at the end is killed, pass or fail."""
-    started: list[DaemonProcess] = []
-
-    def launch(config: Path, *, faketime: str | None = None) -> DaemonProcess:
-        process = DaemonProcess(reminder_exe, config, daemon_env(subprocess_env), faketime=faketime)
-        started.append(process.start())
-        return process
-
-    yield launch
-    for process in started:
-        process.kill()
-    for process in started:
-        process.assert_no_traceback()
+    # The console notifier: this test is about processes, not the desktop.
+    return write_config(tmp_path, config_text(ROUTINE, notifier="console", misfire_grace="1m"))
 
 
 def test_kill_9_mid_session_is_recovered_as_interrupted_every_time(
-    config_file: Path, xdg_state_home: Path, launch: Callable[..., DaemonProcess]
+    config_file: Path, xdg_state_home: Path, launch: Launch
 ) -> None:
     choose = random.Random(SEED)
     # Each daemon after the first is the restart of the one killed before it:
