@@ -16,6 +16,7 @@ blocks in accept(): an idle daemon does not wake for the socket.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 import socket
@@ -184,7 +185,14 @@ class ControlServer:
     @staticmethod
     def _reply(connection: socket.socket, reply: dict[str, Any]) -> None:
         with contextlib.suppress(OSError):
-            connection.sendall(json.dumps(reply, default=str).encode() + b"\n")
+            connection.sendall(json.dumps(reply, default=_json_value).encode() + b"\n")
+
+
+def _json_value(value: object) -> object:
+    """Times as ISO 8601 with their offset (README: every --json time)."""
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    return str(value)
 
 
 def request(path: Path, command: str, **args: Any) -> dict[str, Any]:
