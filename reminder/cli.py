@@ -65,6 +65,17 @@ def config_option(function: F) -> F:
     )(function)
 
 
+def ignored_config_option(function: F) -> F:
+    """--config on a command that reads no config: every command takes it."""
+    return click.option(
+        "--config",
+        "_config_path",
+        metavar="PATH",
+        default=None,
+        help="Accepted as by every command; this one reads no config.",
+    )(function)
+
+
 def json_option(function: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON (stable, documented).")(
         function
@@ -691,7 +702,8 @@ def install(ctx: click.Context, method: str | None, dry_run: bool, config_path: 
 @cli.command()
 @_method_option
 @click.option("--dry-run", is_flag=True, help="Show what would be removed and run; change nothing.")
-def uninstall(method: str | None, dry_run: bool) -> None:
+@ignored_config_option
+def uninstall(method: str | None, dry_run: bool, _config_path: str | None) -> None:
     """Stop starting the reminder daemon at login."""
     from reminder import autostart
 
@@ -704,7 +716,8 @@ def uninstall(method: str | None, dry_run: bool) -> None:
 
 @cli.command()
 @click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
-def completion(shell: str) -> None:
+@ignored_config_option
+def completion(shell: str, _config_path: str | None) -> None:
     """Print the tab-completion script for SHELL.
 
     \b
