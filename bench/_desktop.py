@@ -1,19 +1,24 @@
-"""A private session bus with dbusmock's notification server, for benchmarks,
-and readings of a process's memory, wake-ups and CPU from /proc."""
+"""A private session bus with dbusmock's notification server, for benchmarks;
+a whole headless session (Xvfb, buses, real dunst) for running desktop
+programs side by side; and readings of a process's memory, wake-ups and CPU
+from /proc."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 # The tests' real desktop components, reused rather than written twice.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from support.desktop import MockServer, SessionBus
+from support.desktop import BUS_NAME, START_TIMEOUT, MockServer, SessionBus, read_line, stop_process
 
 
 @contextlib.contextmanager
@@ -40,6 +45,89 @@ def desktop() -> Iterator[tuple[dict[str, str], Path]]:
         server.stop()
         bus.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class Headless:
+    """A running headless session: what its processes need in their environment."""
+
+    display: str
+    bus: SessionBus
+    system_bus: SessionBus
+
+    def env(self, **extra: str) -> dict[str, str]:
+        return self.bus.env(
+            DISPLAY=self.display, DBUS_SYSTEM_BUS_ADDRESS=self.system_bus.address, **extra
+        )
+
+
+@contextlib.contextmanager
+def headless(folder: Path) -> Iterator[Headless]:
+    """Xvfb on a free display, a private session bus with real dunst as its
+    notification server, and a second private bus standing in for the system
+    bus (nothing on it: no logind). The buses activate no services, so
+    nothing starts behind a benchmark's back (no at-spi, no stray dunst).
+    Logs go to ``folder``."""
+    xvfb_exe, dunst_exe = shutil.which("Xvfb"), shutil.which("dunst")
+    if xvfb_exe is None or dunst_exe is None:
+        raise SystemExit("needs Xvfb and dunst: apt-get install xvfb dunst")
+    (folder / "session").mkdir(parents=True, exist_ok=True)
+    (folder / "system").mkdir(exist_ok=True)
+    bus, system_bus = SessionBus(folder / "session"), SessionBus(folder / "system")
+    # Xvfb picks a free display and writes its number to the -displayfd pipe when ready.
+    read_end, write_end = os.pipe()
+    with (folder / "xvfb.log").open("wb") as log:
+        xvfb = subprocess.Popen(
+            [
+                xvfb_exe,
+                "-displayfd",
+                str(write_end),
+                "-nolisten",
+                "tcp",
+                "-screen",
+                "0",
+                "1280x800x24",
+            ],
+            pass_fds=(write_end,),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    os.close(write_end)
+    dunst: subprocess.Popen[bytes] | None = None
+    try:
+        with os.fdopen(read_end, "rb") as display_pipe:
+            display = ":" + read_line(display_pipe, START_TIMEOUT, "Xvfb")
+        bus.start()
+        system_bus.start()
+        session = Headless(display, bus, system_bus)
+        config = folder / "dunstrc"
+        config.write_text("", encoding="utf-8")
+        with (folder / "dunst.log").open("wb") as log:
+            dunst = subprocess.Popen(
+                [dunst_exe, "-config", str(config)],
+                env=session.env(HOME=str(folder)),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        bus.wait_for_name(BUS_NAME, owned=True)
+        yield session
+    finally:
+        if dunst is not None:
+            stop_process(dunst)
+        system_bus.stop()
+        bus.stop()
+        stop_process(xvfb)
+
+
+def write_idle_config(home: Path) -> Path:
+    """A reminder config in ``home`` whose next session is hours away whatever
+    the time now (the example's desk-break runs every 2 h from 09:00)."""
+    config = home / "config.toml"
+    hour = (time.localtime().tm_hour + 6) % 24
+    config.write_text(
+        f'[[schedule]]\nroutine = "gluteus-medius"\nat = ["{hour:02d}:00"]\n', encoding="utf-8"
+    )
+    return config
 
 
 def pss_kib(pid: int) -> int:
