@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from packaging.requirements import Requirement
 from support.daemon_process import Launch
+from support.routines import DUE, IDLE_ROUTINE, TWO_SECONDS_BEFORE, config_text, write_config
 
 from reminder.history import History
 
@@ -43,10 +44,6 @@ ISO_WITH_OFFSET = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d
 # The fields of a plan step (README, `plan --json`).
 STEP_ORDER = ("phase", "exercise", "kind", "side", "set", "reps", "offset", "duration")
 STEP_FIELDS = set(STEP_ORDER)
-
-DUE = dt.datetime(2026, 11, 30, 10, 30, tzinfo=UTC)
-"""Monday 30 November 2026, 10:30 UTC: when the test configs' session is due."""
-TWO_SECONDS_BEFORE = "2026-11-30 10:29:58"
 
 # Three one-second steps: a whole session in about 3 s.
 QUICK_ROUTINE = """
@@ -72,42 +69,6 @@ QUICK_STEPS = [
     ("stretch", "Figure-4", "work", None, 1, None, 1, 1),
     ("strengthen", "Clamshell", "work", None, 1, 1, 2, 1),
 ]
-
-# Steps of 30 s: sessions that are still running when the test looks.
-SLOW_ROUTINE = """
-[[routines.tiny.release]]
-exercise = "Ball"
-hold = "30s"
-ready = "0s"
-
-[[routines.tiny.stretch]]
-exercise = "Figure-4"
-hold = "30s"
-ready = "0s"
-
-[[routines.tiny.strengthen]]
-exercise = "Clamshell"
-reps = 10
-ready = "0s"
-"""
-
-
-def config_text(routine: str, *, at: str = "10:30", start: str = "auto", extra: str = "") -> str:
-    """A UTC config that runs ``routine`` (as "tiny", titled "Tiny") daily at ``at``."""
-    return (
-        f'[settings]\ntimezone = "UTC"\nstart = "{start}"\nmisfire_grace = "5m"\n'
-        f'snooze = "1m"\n{extra}\n'
-        f'[[schedule]]\nroutine = "tiny"\nat = ["{at}"]\n\n'
-        '[routines.tiny]\ntitle = "Tiny"\n' + routine
-    )
-
-
-def write_config(tmp_path: Path, text: str) -> Path:
-    """In a folder of its own, as the daemon's file watch expects."""
-    path = tmp_path / "conf" / "config.toml"
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def save_by_rename(path: Path, text: str) -> None:
@@ -659,7 +620,7 @@ def test_sigint_ends_the_daemon_cleanly_and_records_the_session_interrupted(
     recorded as interrupted." (SIGTERM: test_daemon.py.)"""
     import signal
 
-    config = write_config(tmp_path, config_text(SLOW_ROUTINE))
+    config = write_config(tmp_path, config_text(IDLE_ROUTINE))
     daemon = launch(config, faketime=TWO_SECONDS_BEFORE)
     daemon.wait_for("step")
     daemon.signal(signal.SIGINT)
@@ -675,16 +636,16 @@ def test_a_saved_edit_applies_without_a_restart_and_a_broken_one_is_logged_in_fu
     """README: "The running daemon applies a saved edit within a second." and
     "A broken edit keeps the last good config, shows a notification with the
     first mistakes and logs all of them.\""""
-    config = write_config(tmp_path, config_text(SLOW_ROUTINE, at="10:30"))
+    config = write_config(tmp_path, config_text(IDLE_ROUTINE, at=("10:30",)))
     daemon = launch(config)
     daemon.wait_for("next", where=lambda e: e["at"].endswith("T10:30:00+00:00"))
 
     # How soon is measured by bench/reload_latency.py (docs/performance.md).
-    save_by_rename(config, config_text(SLOW_ROUTINE, at="11:45"))
+    save_by_rename(config, config_text(IDLE_ROUTINE, at=("11:45",)))
     daemon.wait_for("reload", timeout=5)
     daemon.wait_for("next", where=lambda e: e["at"].endswith("T11:45:00+00:00"))
 
-    three_mistakes = config_text(SLOW_ROUTINE, at="25:00", start="sometimes").replace(
+    three_mistakes = config_text(IDLE_ROUTINE, at=("25:00",), start="sometimes").replace(
         'snooze = "1m"', 'snooze = "soon"'
     )
     save_by_rename(config, three_mistakes)
@@ -745,7 +706,7 @@ def test_status_json_has_the_documented_shape_and_pause_takes_a_duration(
     null | {"routine", "at"}, "next": null | {"at", "routine", "schedule"},
     "paused", "paused_until", "held": null | {"routine", "at"}, "history",
     "history_error"}`" and "FOR is a duration like `30m`, `1h` or `1h30m`"."""
-    config = write_config(tmp_path, config_text(SLOW_ROUTINE, at="03:00"))
+    config = write_config(tmp_path, config_text(IDLE_ROUTINE, at=("03:00",)))
     daemon = launch(config)
     daemon.wait_for("next")
 
@@ -804,7 +765,7 @@ def test_status_shows_the_asking_session_and_snooze_puts_it_off(
     """README: "`reminder snooze [FOR]` put off the session that is asking, or
     the next one" and `status --json`'s `"asking": null | {"routine", "at"}`.
     (Snoozing the next one: test_control.py.)"""
-    config = write_config(tmp_path, config_text(SLOW_ROUTINE, start="ask"))
+    config = write_config(tmp_path, config_text(IDLE_ROUTINE, start="ask"))
     daemon = launch(config, faketime=TWO_SECONDS_BEFORE)
     daemon.wait_for("ask")
 
@@ -837,7 +798,7 @@ def test_status_json_times_are_iso_8601_with_their_offset(
 ) -> None:
     """README: "`--json` output is stable; every time in it is ISO-8601 with its
     UTC offset" — for `status --json` as for the others."""
-    config = write_config(tmp_path, config_text(SLOW_ROUTINE, at="03:00"))
+    config = write_config(tmp_path, config_text(IDLE_ROUTINE, at=("03:00",)))
     daemon = launch(config)
     daemon.wait_for("next")
     ok(cli("pause", "1h", "--config", str(config)))
