@@ -42,10 +42,10 @@ _UTC = dt.timezone.utc
 CLOCK_SET_MIN = 1.0
 """Seconds: a smaller change of wall clock minus boot time is no clock set."""
 RETIME_AFTER = dt.timedelta(seconds=2)
-STEP_EARLY = dt.timedelta(milliseconds=50)
-"""A step timer this much before the step's end fired for an old clock."""
 """A step this late means the computer lost time (asleep): restart the step
 from now instead of rushing through the ones that were missed."""
+STEP_EARLY = dt.timedelta(milliseconds=50)
+"""A step timer this much before the step's end fired for an old clock."""
 MIN_ASK_WINDOW = 60
 RELOAD_SETTLE = dt.timedelta(milliseconds=150)
 HANDLED_MEMORY = dt.timedelta(days=2)
