@@ -18,7 +18,7 @@ from pathlib import Path
 
 # The tests' real desktop components, reused rather than written twice.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from support.desktop import BUS_NAME, START_TIMEOUT, MockServer, SessionBus, read_line, stop_process
+from support.desktop import BUS_NAME, MockServer, SessionBus, start_xvfb, stop_process
 
 
 @contextlib.contextmanager
@@ -74,29 +74,9 @@ def headless(folder: Path) -> Iterator[Headless]:
     (folder / "session").mkdir(parents=True, exist_ok=True)
     (folder / "system").mkdir(exist_ok=True)
     bus, system_bus = SessionBus(folder / "session"), SessionBus(folder / "system")
-    # Xvfb picks a free display and writes its number to the -displayfd pipe when ready.
-    read_end, write_end = os.pipe()
-    with (folder / "xvfb.log").open("wb") as log:
-        xvfb = subprocess.Popen(
-            [
-                xvfb_exe,
-                "-displayfd",
-                str(write_end),
-                "-nolisten",
-                "tcp",
-                "-screen",
-                "0",
-                "1280x800x24",
-            ],
-            pass_fds=(write_end,),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    os.close(write_end)
+    xvfb, display = start_xvfb(xvfb_exe, folder / "xvfb.log", "1280x800x24")
     dunst: subprocess.Popen[bytes] | None = None
     try:
-        with os.fdopen(read_end, "rb") as display_pipe:
-            display = ":" + read_line(display_pipe, START_TIMEOUT, "Xvfb")
         bus.start()
         system_bus.start()
         session = Headless(display, bus, system_bus)

@@ -26,7 +26,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from packaging.requirements import Requirement
 from support.daemon_process import Launch
-from support.routines import DUE, IDLE_ROUTINE, TWO_SECONDS_BEFORE, config_text, write_config
+from support.routines import (
+    DUE,
+    IDLE_ROUTINE,
+    QUICK_ROUTINE,
+    TWO_SECONDS_BEFORE,
+    config_text,
+    write_config,
+)
 
 from reminder.history import History
 
@@ -45,24 +52,6 @@ ISO_WITH_OFFSET = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d
 STEP_ORDER = ("phase", "exercise", "kind", "side", "set", "reps", "offset", "duration")
 STEP_FIELDS = set(STEP_ORDER)
 
-# Three one-second steps: a whole session in about 3 s.
-QUICK_ROUTINE = """
-[[routines.tiny.release]]
-exercise = "Ball"
-hold = "1s"
-ready = "0s"
-
-[[routines.tiny.stretch]]
-exercise = "Figure-4"
-hold = "1s"
-ready = "0s"
-
-[[routines.tiny.strengthen]]
-exercise = "Clamshell"
-reps = 1
-rep_time = "1s"
-ready = "0s"
-"""
 # (phase, exercise, kind, side, set, reps, offset, duration), by hand.
 QUICK_STEPS = [
     ("release", "Ball", "work", None, 1, None, 0, 1),

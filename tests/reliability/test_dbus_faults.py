@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING
 import pytest
 from support.daemon_process import Launch, session_calls
 from support.desktop import CALL_TIMEOUT, MockServer, SessionBus
-from support.routines import DUE, TINY_ROUTINE, TWO_SECONDS_BEFORE, config_text, write_config
+from support.routines import (
+    DUE,
+    QUICK_ROUTINE,
+    TINY_ROUTINE,
+    TWO_SECONDS_BEFORE,
+    config_text,
+    write_config,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -49,24 +56,6 @@ ready = "0s"
 # TINY_ROUTINE's steps start at these seconds (its docstring, worked out by hand).
 TINY_OFFSETS = [0, 1, 3, 4, 5, 6, 7, 8, 9, 10]
 
-# 3 s, three one-second steps.
-SHORT_ROUTINE = """
-[[routines.tiny.release]]
-exercise = "Ball"
-hold = "1s"
-ready = "0s"
-
-[[routines.tiny.stretch]]
-exercise = "Figure-4"
-hold = "1s"
-ready = "0s"
-
-[[routines.tiny.strengthen]]
-exercise = "Clamshell"
-reps = 1
-rep_time = "1s"
-ready = "0s"
-"""
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -126,7 +115,7 @@ def test_a_server_without_buttons_gets_no_actions_and_ask_starts_at_once(
     launch: Launch,
 ) -> None:
     server = start_mock("body")
-    config = write_config(tmp_path, config_text(SHORT_ROUTINE, start="ask"))
+    config = write_config(tmp_path, config_text(QUICK_ROUTINE, start="ask"))
     daemon = launch(
         config,
         faketime=TWO_SECONDS_BEFORE,

@@ -98,6 +98,26 @@ def read_line(stream: IO[bytes], timeout: float, what: str) -> str:
     return data.decode().strip()
 
 
+def start_xvfb(exe: str, log_path: Path, screen: str) -> tuple[subprocess.Popen[bytes], str]:
+    """Xvfb on a free display (it writes the number to the -displayfd pipe when
+    ready): the process and its DISPLAY. Stopped again if it never says."""
+    read_end, write_end = os.pipe()
+    with log_path.open("wb") as log:
+        xvfb = subprocess.Popen(
+            [exe, "-displayfd", str(write_end), "-nolisten", "tcp", "-screen", "0", screen],
+            pass_fds=(write_end,),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    os.close(write_end)
+    try:
+        with os.fdopen(read_end, "rb") as display_pipe:
+            return xvfb, ":" + read_line(display_pipe, START_TIMEOUT, "Xvfb")
+    except BaseException:
+        stop_process(xvfb)
+        raise
+
+
 def _unwrap(value: Any) -> Any:
     """Python values from the (signature, value) pairs that jeepney makes of variants."""
     if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str):
@@ -396,28 +416,8 @@ def dunst(session_bus: SessionBus, tmp_path: Path) -> Iterator[Dunst]:
     dunst_exe = require("dunst", "dunst")
     require("dunstctl", "dunst")
     require("dbus-send", "dbus-bin")
-    # Xvfb picks a free display and writes its number to the -displayfd pipe when ready.
-    read_end, write_end = os.pipe()
-    with (tmp_path / "xvfb.log").open("wb") as log:
-        xvfb = subprocess.Popen(
-            [
-                xvfb_exe,
-                "-displayfd",
-                str(write_end),
-                "-nolisten",
-                "tcp",
-                "-screen",
-                "0",
-                "640x480x24",
-            ],
-            pass_fds=(write_end,),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    os.close(write_end)
+    xvfb, display = start_xvfb(xvfb_exe, tmp_path / "xvfb.log", "640x480x24")
     try:
-        with os.fdopen(read_end, "rb") as display_pipe:
-            display = ":" + read_line(display_pipe, START_TIMEOUT, "Xvfb")
         config = tmp_path / "dunstrc"
         config.write_text("", encoding="utf-8")
         with (tmp_path / "dunst.log").open("wb") as log:

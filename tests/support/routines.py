@@ -39,6 +39,25 @@ ready = "0s"
 """12 s in ten steps: Ball ready 1, hold 2; Figure-4 left 1, switch 1, right 1,
 rest 1, left 1, switch 1, right 1; Clamshell 2 reps of 1 s."""
 
+QUICK_ROUTINE = """
+[[routines.tiny.release]]
+exercise = "Ball"
+hold = "1s"
+ready = "0s"
+
+[[routines.tiny.stretch]]
+exercise = "Figure-4"
+hold = "1s"
+ready = "0s"
+
+[[routines.tiny.strengthen]]
+exercise = "Clamshell"
+reps = 1
+rep_time = "1s"
+ready = "0s"
+"""
+"""3 s in three one-second steps: a whole session at once."""
+
 IDLE_ROUTINE = """
 [[routines.tiny.release]]
 exercise = "Ball"
