@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from packaging.requirements import Requirement
 from support.daemon_process import Launch
+from support.history import record_completed
 from support.routines import (
     DUE,
     IDLE_ROUTINE,
@@ -476,14 +477,7 @@ def test_stats_show_the_last_twelve_weeks(
         dt.datetime(2026, 9, 13, 10, 30, tzinfo=UTC),
         dt.datetime(2026, 9, 14, 10, 30, tzinfo=UTC),
     ):
-        row = history.started("psoas", day, schedule=0, scheduled_at=day)
-        history.ended(
-            row,
-            day + dt.timedelta(minutes=15),
-            "completed",
-            phases_done=("release", "stretch", "strengthen"),
-            seconds_done=900,
-        )
+        record_completed(history, "psoas", day, took=dt.timedelta(minutes=15), seconds_done=900)
     history.close()
     result = run_reminder("stats", "--json", "--config", str(config), env=faketime_env(NOW))
     stats = json.loads(ok(result).stdout)
@@ -501,13 +495,8 @@ def write_sessions_without_relief(history_file: Path, sessions: int) -> None:
     history = History(history_file)
     for n in range(sessions):
         start = dt.datetime(2026, 11, 9, 10, 30, tzinfo=UTC) + dt.timedelta(days=2 * n)
-        row = history.started("gluteus-medius", start, schedule=0, scheduled_at=start)
-        history.ended(
-            row,
-            start + dt.timedelta(minutes=20),
-            "completed",
-            phases_done=("release", "stretch", "strengthen"),
-            seconds_done=1200,
+        record_completed(
+            history, "gluteus-medius", start, took=dt.timedelta(minutes=20), seconds_done=1200
         )
         history.add_checkin(
             start + dt.timedelta(hours=2), score=5, feeling="same", routine="gluteus-medius"

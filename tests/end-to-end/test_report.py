@@ -18,6 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from support.history import record_completed
 
 from reminder.config import Config, parse_config
 from reminder.history import History
@@ -72,13 +73,11 @@ def write_history(history: History, config: Config) -> None:
         at = occurrence.at
         roll = chance.random()
         if roll < 0.6:
-            row = history.started("gluteus-medius", at, schedule=0, scheduled_at=at)
-            end = at + dt.timedelta(seconds=plan.total_seconds)
-            history.ended(
-                row,
-                end,
-                "completed",
-                phases_done=("release", "stretch", "strengthen"),
+            record_completed(
+                history,
+                "gluteus-medius",
+                at,
+                took=dt.timedelta(seconds=plan.total_seconds),
                 seconds_done=plan.total_seconds,
             )
         elif roll < 0.7:

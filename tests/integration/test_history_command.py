@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from click.testing import Result
+from support.history import record_completed
 
 from reminder.history import History
 
@@ -26,14 +27,7 @@ def _config(tmp_path: Path) -> Path:
 def _fill(state: Path) -> None:
     history = History(state / "reminder" / "history.sqlite3")
     start = dt.datetime(2026, 11, 30, 9, 30, tzinfo=UTC)  # 10:30 in Berlin
-    row = history.started("psoas", start, schedule=0, scheduled_at=start)
-    history.ended(
-        row,
-        start + dt.timedelta(minutes=17),
-        "completed",
-        phases_done=("release", "stretch", "strengthen"),
-        seconds_done=1010,
-    )
+    record_completed(history, "psoas", start, took=dt.timedelta(minutes=17), seconds_done=1010)
     history.not_run(
         "psoas", "missed", scheduled_at=start + dt.timedelta(days=1), schedule=0, reason="late"
     )

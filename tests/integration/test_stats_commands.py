@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from click.testing import Result
+from support.history import record_completed
 
 from reminder.history import History
 
@@ -29,25 +30,11 @@ def _setup(tmp_path: Path, state: Path) -> Path:
         if days_ago in (4, 2):
             history.not_run("psoas", "missed", scheduled_at=start, schedule=0, reason="late")
             continue
-        row = history.started("psoas", start, schedule=0, scheduled_at=start)
-        history.ended(
-            row,
-            start + dt.timedelta(minutes=17),
-            "completed",
-            phases_done=("release", "stretch", "strengthen"),
-            seconds_done=1010,
-        )
+        record_completed(history, "psoas", start, took=dt.timedelta(minutes=17), seconds_done=1010)
         history.add_checkin(start + dt.timedelta(hours=1), score=5, routine="psoas")
     # Today's 10:30 session too.
     start = dt.datetime(2026, 11, 30, 10, 30, tzinfo=UTC)
-    row = history.started("psoas", start, schedule=0, scheduled_at=start)
-    history.ended(
-        row,
-        start + dt.timedelta(minutes=17),
-        "completed",
-        phases_done=("release", "stretch", "strengthen"),
-        seconds_done=1010,
-    )
+    record_completed(history, "psoas", start, took=dt.timedelta(minutes=17), seconds_done=1010)
     history.close()
     return config
 

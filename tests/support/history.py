@@ -1,0 +1,24 @@
+"""Sessions written straight into a history file, for tests of what reads it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from reminder.history import History
+
+ALL_PHASES = ("release", "stretch", "strengthen")
+
+
+def record_completed(
+    history: History,
+    routine: str,
+    start: dt.datetime,
+    *,
+    took: dt.timedelta,
+    seconds_done: int,
+) -> int:
+    """A scheduled session (schedule 0, due at ``start``) that ran every phase
+    and ended ``took`` after it started; its row id."""
+    row = history.started(routine, start, schedule=0, scheduled_at=start)
+    history.ended(row, start + took, "completed", phases_done=ALL_PHASES, seconds_done=seconds_done)
+    return row
