@@ -23,7 +23,7 @@ import tracemalloc
 from dataclasses import dataclass
 from pathlib import Path
 
-from reminder.config import load_config
+from reminder.config.load import load_config
 from reminder.paths import Paths
 
 DAYS = ('"daily"', '"weekdays"', '"weekends"', '["mon", "thu"]')

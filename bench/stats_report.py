@@ -1,7 +1,7 @@
 """How long statistics and the HTML report take over a year of history.
 
 Writes a year of sessions (two a day, a realistic mix of outcomes) and a
-check-in most days into a real SQLite history through reminder.history,
+check-in most days into a real SQLite history through reminder.progress.history,
 then times, as the median of several runs:
 
 - in-process: reading the history, stats.compute + relief_advice +
@@ -43,12 +43,12 @@ TARGET_MS = 300.0
 
 def write_year(history_path: Path, config_path: Path, now: dt.datetime) -> tuple[int, int]:
     """A year of sessions and check-ins; returns (sessions, check-ins)."""
-    from reminder.calendar import occurrences
-    from reminder.config import load_config
-    from reminder.history import History
+    from reminder.config.calendar import occurrences
+    from reminder.config.load import load_config
     from reminder.paths import find_paths
-    from reminder.plan import build_plan
-    from reminder.routine import Phase
+    from reminder.progress.history import History
+    from reminder.routines.model import Phase
+    from reminder.routines.plan import build_plan
 
     config = load_config(find_paths(str(config_path)))
     plan = build_plan(config.routines["gluteus-medius"])
@@ -170,11 +170,11 @@ def main() -> None:
             f"{time.perf_counter() - started:.1f} s"
         )
 
-        from reminder.config import load_config
-        from reminder.history import History
+        from reminder.config.load import load_config
         from reminder.paths import find_paths
-        from reminder.report import html_report
-        from reminder.stats import compute, relief_advice, stats_text
+        from reminder.progress.history import History
+        from reminder.progress.report import html_report
+        from reminder.progress.stats import compute, relief_advice, stats_text
 
         config = load_config(find_paths(str(config_path)))
 

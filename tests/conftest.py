@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from reminder.cli import Environment, cli
+from reminder.cli.main import Environment, cli
 
 # The desktop: a session bus, dbusmock and dunst notification servers, and
 # dbusmock's logind on a stand-in system bus; and `launch`, which starts the

@@ -36,7 +36,7 @@ from support.routines import (
     write_config,
 )
 
-from reminder.history import History
+from reminder.progress.history import History
 
 if TYPE_CHECKING:
     from support.desktop import MockServer

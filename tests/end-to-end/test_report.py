@@ -20,12 +20,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from support.history import record_completed
 
-from reminder.config import Config, parse_config
-from reminder.history import History
+from reminder.config.load import Config, parse_config
 from reminder.paths import Paths
-from reminder.report import html_report
-from reminder.stats import Advice, Stats, compute, relief_advice
-from reminder.tomlfile import parse
+from reminder.progress.history import History
+from reminder.progress.report import html_report
+from reminder.progress.stats import Advice, Stats, compute, relief_advice
+from reminder.schema.tomlfile import parse
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = dt.datetime(2025, 6, 18, 20, 0, tzinfo=BERLIN)
@@ -61,8 +61,8 @@ def make_config(tmp_path: Path) -> Config:
 def write_history(history: History, config: Config) -> None:
     """Twelve weeks of sessions with a mix of outcomes, and pain that does not
     ease, so the relief advice appears in the report."""
-    from reminder.calendar import occurrences
-    from reminder.plan import build_plan
+    from reminder.config.calendar import occurrences
+    from reminder.routines.plan import build_plan
 
     plan = build_plan(config.routines["gluteus-medius"])
     chance = random.Random(7)

@@ -16,7 +16,7 @@ HEAVY = ("apscheduler", "jeepney", "plyer", "rich")
 PROBE = """
 import json, sys
 sys.argv = ["reminder", *json.loads(sys.argv[1])]
-from reminder.cli import main
+from reminder.cli.main import main
 try:
     main()
 except SystemExit:

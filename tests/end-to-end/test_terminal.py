@@ -21,14 +21,14 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from reminder.terminal import big_digits
+from reminder.cli.terminal import big_digits
 
 ENTRY = """\
 import sys
 from pathlib import Path
 
-from reminder.routine import load_routine_file
-from reminder.terminal import walk
+from reminder.routines.model import load_routine_file
+from reminder.cli.terminal import walk
 
 routine = load_routine_file(Path(sys.argv[1]), name="test", source="file", shown="routine.toml")
 outcome = walk(routine, stdin=sys.stdin, stdout=sys.stdout)

@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from reminder import schema
-from reminder.cli import cli
-from reminder.reference import config_reference
+from reminder.cli.main import cli
+from reminder.config.reference import config_reference
+from reminder.schema import fields as schema
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIGURATION = ROOT / "docs" / "configuration.md"
 TROUBLESHOOTING = ROOT / "docs" / "troubleshooting.md"
 
 REGENERATE = (
-    '.venv/bin/python -c "from reminder.reference import config_reference; '
+    '.venv/bin/python -c "from reminder.config.reference import config_reference; '
     "print(config_reference(), end='')\" > docs/configuration.md"
 )
 
@@ -37,7 +37,7 @@ def _all_fields() -> list[tuple[str, schema.Field]]:
 def test_configuration_reference_matches_the_schema() -> None:
     committed = CONFIGURATION.read_text(encoding="utf-8")
     assert committed == config_reference(), (
-        "docs/configuration.md is out of date with reminder/schema.py; regenerate it "
+        "docs/configuration.md is out of date with reminder/schema/fields.py; regenerate it "
         f"from the project root with: {REGENERATE}"
     )
 

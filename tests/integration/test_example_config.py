@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from reminder import schema, tomlfile
-from reminder.config import parse_config
+from reminder.config.load import parse_config
 from reminder.paths import example_config, find_paths
+from reminder.schema import fields as schema
+from reminder.schema import tomlfile
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = (ROOT / "config.example.toml").read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from reminder.history import History, HistoryError
+from reminder.progress.history import History, HistoryError
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
@@ -85,7 +85,7 @@ def test_an_unwritable_history_raises_history_error_not_sqlite_errors(tmp_path: 
 WRITER = textwrap.dedent(
     """
     import datetime as dt, sys
-    from reminder.history import History
+    from reminder.progress.history import History
     history = History(__import__("pathlib").Path(sys.argv[1]))
     moment = dt.datetime(2026, 11, 30, tzinfo=dt.timezone.utc)
     print("ready", flush=True)

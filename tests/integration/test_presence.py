@@ -23,7 +23,7 @@ from support.desktop import (
     stop_process,
 )
 
-from reminder.presence import Presence, PresenceWatcher
+from reminder.daemon.presence import Presence, PresenceWatcher
 
 WAIT = 10.0
 MOCK = "org.freedesktop.DBus.Mock"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
-from reminder.scheduler import Timers
+from reminder.daemon.timers import Timers
 
 UTC = dt.timezone.utc
 

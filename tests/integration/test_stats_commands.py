@@ -11,7 +11,7 @@ from pathlib import Path
 from click.testing import Result
 from support.history import record_completed
 
-from reminder.history import History
+from reminder.progress.history import History
 
 UTC = dt.timezone.utc
 NOW = dt.datetime(2026, 11, 30, 18, 0, tzinfo=UTC)  # a Monday

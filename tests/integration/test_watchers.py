@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reminder.watchers import ClockWatcher, FileWatcher
+from reminder.daemon.watchers import ClockWatcher, FileWatcher
 
 WAIT = 5.0
 

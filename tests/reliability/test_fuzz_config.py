@@ -18,7 +18,7 @@ from click.testing import Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reminder.schema import EXERCISE_FIELDS, ROUTINE_FIELDS, SCHEDULE_FIELDS, SETTINGS_FIELDS
+from reminder.schema.fields import EXERCISE_FIELDS, ROUTINE_FIELDS, SCHEDULE_FIELDS, SETTINGS_FIELDS
 
 RunCli = Callable[..., Result]
 

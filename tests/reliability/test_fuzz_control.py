@@ -21,7 +21,7 @@ import pytest
 from support.daemon_process import DaemonProcess, Launch, pid_alive
 from support.routines import IDLE_ROUTINE, config_text, write_config
 
-from reminder.control import COMMANDS
+from reminder.daemon.control import COMMANDS
 
 if TYPE_CHECKING:
     from support.desktop import MockServer

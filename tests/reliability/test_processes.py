@@ -20,7 +20,7 @@ import pytest
 from support.daemon_process import Event, Launch
 from support.routines import config_text, write_config
 
-from reminder.history import History
+from reminder.progress.history import History
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -4,7 +4,7 @@ suspends. Every session the rules in DESIGN.md call for starts exactly once,
 the history says what happened to each, and the daemon's memory stays flat.
 
 The expectation is computed here from DESIGN.md by hand, not with
-reminder.calendar, so a calendar bug cannot hide behind itself."""
+reminder.config.calendar, so a calendar bug cannot hide behind itself."""
 
 from __future__ import annotations
 

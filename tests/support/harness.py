@@ -1,4 +1,4 @@
-"""The real ``reminder.daemon.Daemon`` on a hand-cranked clock.
+"""The real ``reminder.daemon.core.Daemon`` on a hand-cranked clock.
 
 Shared by the unit tests of the daemon's decisions (tests/unit/
 test_daemon_logic.py) and the reliability suites that run it for days
@@ -7,7 +7,7 @@ is real except time, the notification server and the desktop: the config is
 parsed from TOML text in a file, the history is SQLite in tmp_path, and the
 JSON event log is read back as the daemon writes it.
 
-- ``ManualTimers``: the daemon's timer wheel (``reminder.daemon.TimerWheel``)
+- ``ManualTimers``: the daemon's timer wheel (``reminder.daemon.core.TimerWheel``)
   and its clock; time moves only when the test says so.
 - ``FakeNotifier``: a notification backend (``reminder.notify.base.Notifier``)
   that records what it is asked to show, stamped with the manual clock.
@@ -24,12 +24,12 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from reminder.config import load_config
-from reminder.daemon import Daemon, PresenceSource
-from reminder.events import EventLog
-from reminder.history import History
+from reminder.config.load import load_config
+from reminder.daemon.core import Daemon, PresenceSource
+from reminder.daemon.events import EventLog
 from reminder.notify.base import ActionHandler, Message
 from reminder.paths import Paths
+from reminder.progress.history import History
 
 UTC = dt.timezone.utc
 
@@ -107,7 +107,7 @@ class ManualTimers:
         return self._now.astimezone(self.zone)
 
     def offset(self) -> float:
-        """Wall clock minus time since boot, as ``reminder.watchers.wall_minus_boot``:
+        """Wall clock minus time since boot, as ``reminder.daemon.watchers.wall_minus_boot``:
         it changes only when someone sets the clock (``now = ...``)."""
         return self._now.timestamp() - self._boot
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from reminder.history import History
+from reminder.progress.history import History
 
 ALL_PHASES = ("release", "stretch", "strengthen")
 

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from reminder.calendar import Occurrence, occurrences, resolve_wall_time, upcoming
-from reminder.config import Config, parse_config
+from reminder.config.calendar import Occurrence, occurrences, resolve_wall_time, upcoming
+from reminder.config.load import Config, parse_config
 from reminder.errors import ConfigError
 from reminder.paths import Paths
-from reminder.tomlfile import parse
+from reminder.schema.tomlfile import parse
 
 ConfigFromToml = Callable[..., Config]
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from support.harness import TINY_ROUTINE, TINY_SECONDS, TINY_STEP_STARTS, Harness
 
-from reminder.plan import build_plan
-from reminder.presence import Presence
+from reminder.daemon.presence import Presence
+from reminder.routines.plan import build_plan
 
 BERLIN = "Europe/Berlin"
 

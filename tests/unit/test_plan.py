@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reminder.errors import Problems
-from reminder.plan import Plan, build_plan
-from reminder.routine import PHASES, Exercise, Phase, Routine, Sides, parse_routine
-from reminder.schema import Reporter
-from reminder.tomlfile import parse
+from reminder.routines.model import PHASES, Exercise, Phase, Routine, Sides, parse_routine
+from reminder.routines.plan import Plan, build_plan
+from reminder.schema.fields import Reporter
+from reminder.schema.tomlfile import parse
 
 Row = tuple[str, str | None, int | None, int | None, int, int]
 """(kind, side, set, reps, offset, duration) of one step."""

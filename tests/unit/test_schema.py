@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from reminder import schema
 from reminder.errors import Problems
-from reminder.schema import Invalid, Reporter, Window
+from reminder.schema import fields as schema
+from reminder.schema.fields import Invalid, Reporter, Window
 
 # Durations
 

@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from reminder.config import Config, parse_config
-from reminder.history import Checkin, Entry
+from reminder.config.load import Config, parse_config
 from reminder.paths import Paths
-from reminder.stats import compute, heatmap, relief_advice, stats_text
-from reminder.tomlfile import parse
+from reminder.progress.history import Checkin, Entry
+from reminder.progress.stats import compute, heatmap, relief_advice, stats_text
+from reminder.schema.tomlfile import parse
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

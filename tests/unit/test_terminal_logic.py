@@ -15,12 +15,7 @@ from collections.abc import Iterator
 import pytest
 from rich.console import Console
 
-from reminder.errors import Problems
-from reminder.plan import build_plan
-from reminder.routine import Routine, parse_routine
-from reminder.schema import Reporter
-from reminder.session import Session
-from reminder.terminal import (
+from reminder.cli.terminal import (
     Key,
     Result,
     _Keys,
@@ -31,7 +26,12 @@ from reminder.terminal import (
     step_line,
     summary,
 )
-from reminder.tomlfile import parse
+from reminder.daemon.session import Session
+from reminder.errors import Problems
+from reminder.routines.model import Routine, parse_routine
+from reminder.routines.plan import build_plan
+from reminder.schema.fields import Reporter
+from reminder.schema.tomlfile import parse
 
 START = dt.datetime(2026, 3, 2, 10, 30, tzinfo=dt.timezone.utc)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from reminder.errors import ConfigError, ExitStatus, Problem
-from reminder.tomlfile import KeyLocator, KeyPath, format_path, parse, read_text
+from reminder.schema.tomlfile import KeyLocator, KeyPath, format_path, parse, read_text
 
 
 @pytest.mark.parametrize(

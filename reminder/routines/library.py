@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reminder.paths import Paths, bundled_routines_dir
-from reminder.routine import Routine, Source, load_routine_file
+from reminder.routines.model import Routine, Source, load_routine_file
 
 if TYPE_CHECKING:
     from reminder.paths import Traversable

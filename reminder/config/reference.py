@@ -1,6 +1,6 @@
 """The configuration reference (docs/configuration.md), rendered from the schema.
 
-Every row comes from a ``Field`` in ``reminder.schema``, so the reference
+Every row comes from a ``Field`` in ``reminder.schema.fields``, so the reference
 cannot say something the validator does not do; a test fails when the
 committed file and this output differ.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Final
 
-from reminder.schema import (
+from reminder.schema.fields import (
     CONFIG_FIELDS,
     EXERCISE_FIELDS,
     REQUIRED,
@@ -24,7 +24,7 @@ from reminder.schema import (
 TITLE: Final = "# Configuration reference"
 
 GENERATED_NOTE: Final = (
-    "<!-- Generated from reminder/schema.py by reminder.reference.config_reference(); "
+    "<!-- Generated from reminder/schema/fields.py by reminder.config.reference.config_reference(); "
     "do not edit by hand. -->"
 )
 

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from reminder import schema
 from reminder.errors import ConfigError, Problems
-from reminder.library import RoutineFile, is_path_reference, path_reference, routine_files
 from reminder.paths import Paths
-from reminder.routine import Routine, parse_routine
-from reminder.schema import Reporter, Window
-from reminder.tomlfile import quote
+from reminder.routines.library import RoutineFile, is_path_reference, path_reference, routine_files
+from reminder.routines.model import Routine, parse_routine
+from reminder.schema import fields as schema
+from reminder.schema.fields import Reporter, Window
+from reminder.schema.tomlfile import quote
 
 DEFAULT_CONFIG: Final = """\
 # The built-in default, used while there is no config file.
@@ -71,7 +71,7 @@ class Config:
 def load_config(paths: Paths) -> Config:
     """The config at ``paths.config_file``; the built-in default if there is
     none at the default location. Raises ConfigError listing every problem."""
-    from reminder import tomlfile
+    from reminder.schema import tomlfile
 
     path = paths.config_file
     shown = str(path)
@@ -160,7 +160,7 @@ def _parse_settings(data: Any, report: Reporter) -> Settings | None:
     values = schema.check_table(data, schema.SETTINGS_FIELDS, ("settings",), report)
     if values is None or not schema.all_converted(data, values, schema.SETTINGS_FIELDS):
         return None
-    from reminder.timezones import resolve
+    from reminder.schema.timezones import resolve
 
     return Settings(
         timezone_name=values["timezone"],

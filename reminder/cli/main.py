@@ -21,9 +21,9 @@ from reminder import __version__
 from reminder.errors import ConfigError, ExitStatus, ReminderError, error_text
 
 if TYPE_CHECKING:
-    from reminder.config import Config
+    from reminder.config.load import Config
     from reminder.paths import Paths
-    from reminder.routine import Routine
+    from reminder.routines.model import Routine
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -94,7 +94,7 @@ def _print_json(data: Any) -> None:
 
 
 def _load(env: Environment, config_path: str | None) -> tuple[Paths, Config]:
-    from reminder.config import load_config
+    from reminder.config.load import load_config
 
     paths = env.paths(config_path)
     return paths, load_config(paths)
@@ -130,7 +130,7 @@ def run(ctx: click.Context, log_format: str, config_path: str | None) -> None:
     paths = _env(ctx).paths(config_path)
     if os.name == "posix":
         # Become the daemon without click and platformdirs in memory: same pid, signals and
-        # stdio (reminder/_daemon_main.py). Windows has no real exec: there,
+        # stdio (reminder/daemon/__main__.py). Windows has no real exec: there,
         # and if exec fails, the daemon runs in this process. -P: the current
         # folder must not shadow the package, as with the console script.
         safe_path = ["-P"] if sys.version_info >= (3, 11) else []
@@ -140,9 +140,9 @@ def run(ctx: click.Context, log_format: str, config_path: str | None) -> None:
             sys.stderr.flush()
             os.execv(
                 sys.executable,
-                [sys.executable, *safe_path, "-m", "reminder._daemon_main", *arguments],
+                [sys.executable, *safe_path, "-m", "reminder.daemon", *arguments],
             )
-    from reminder.daemon import run as run_daemon
+    from reminder.daemon.core import run as run_daemon
 
     run_daemon(paths, json_logs=log_format == "json")
 
@@ -170,7 +170,7 @@ def validate(ctx: click.Context, config_path: str | None) -> None:
 
 
 def _find_routine(env: Environment, reference: str, config_path: str | None) -> Routine:
-    from reminder.library import is_path_reference, path_reference, routine_files
+    from reminder.routines.library import is_path_reference, path_reference, routine_files
 
     paths = env.paths(config_path)
     if is_path_reference(reference):
@@ -197,8 +197,8 @@ def _complete_routine(
     """Routine names for tab completion: bundled and user routines."""
     from click.shell_completion import CompletionItem
 
-    from reminder.library import routine_files
     from reminder.paths import find_paths
+    from reminder.routines.library import routine_files
 
     names = routine_files(find_paths(ctx.params.get("config_path")))
     return [CompletionItem(name) for name in sorted(names) if name.startswith(incomplete)]
@@ -211,14 +211,14 @@ def _complete_routine(
 @click.pass_context
 def plan(ctx: click.Context, routine: str, as_json: bool, config_path: str | None) -> None:
     """Show ROUTINE's timed steps: a name, or the path of a routine file."""
-    from reminder.plan import build_plan
+    from reminder.routines.plan import build_plan
 
     found = _find_routine(_env(ctx), routine, config_path)
     steps = build_plan(found)
     if as_json:
         _print_json(steps.to_json())
         return
-    from reminder.display import plan_table
+    from reminder.cli.display import plan_table
 
     click.echo(plan_table(steps, found))
 
@@ -237,7 +237,7 @@ def plan(ctx: click.Context, routine: str, as_json: bool, config_path: str | Non
 @click.pass_context
 def next_(ctx: click.Context, count: int, as_json: bool, config_path: str | None) -> None:
     """Show the upcoming sessions."""
-    from reminder.calendar import upcoming
+    from reminder.config.calendar import upcoming
 
     env = _env(ctx)
     _, config = _load(env, config_path)
@@ -246,7 +246,7 @@ def next_(ctx: click.Context, count: int, as_json: bool, config_path: str | None
     if as_json:
         _print_json([s.to_json() for s in sessions])
         return
-    from reminder.display import sessions_table
+    from reminder.cli.display import sessions_table
 
     zone = config.settings.timezone_name
     if zone == "local":
@@ -269,8 +269,8 @@ def next_(ctx: click.Context, count: int, as_json: bool, config_path: str | None
 def routines(ctx: click.Context, as_json: bool, config_path: str | None) -> None:
     """List the bundled and user routines."""
     from reminder.errors import Problem
-    from reminder.library import routine_files
-    from reminder.plan import build_plan
+    from reminder.routines.library import routine_files
+    from reminder.routines.plan import build_plan
 
     env = _env(ctx)
     paths = env.paths(config_path)
@@ -303,7 +303,7 @@ def routines(ctx: click.Context, as_json: bool, config_path: str | None) -> None
             ]
         )
     else:
-        from reminder.display import minutes
+        from reminder.cli.display import minutes
 
         width = max((len(r.name) for r, _ in rows), default=0)
         for r, total in rows:
@@ -388,7 +388,7 @@ class DurationType(_ParamType):
     name = "duration"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        from reminder.schema import Invalid, parse_duration
+        from reminder.schema.fields import Invalid, parse_duration
 
         try:
             seconds = parse_duration(int(value) if str(value).isdigit() else value)
@@ -402,7 +402,7 @@ class DurationType(_ParamType):
 def _ask_daemon(
     ctx: click.Context, config_path: str | None, command: str, **args: Any
 ) -> dict[str, Any]:
-    from reminder.control import request
+    from reminder.daemon.control import request
 
     paths = _env(ctx).paths(config_path)
     return request(
@@ -421,7 +421,7 @@ def status(ctx: click.Context, as_json: bool, config_path: str | None) -> None:
     if as_json:
         _print_json(reply)
         return
-    from reminder.display import status_text
+    from reminder.cli.display import status_text
 
     click.echo(status_text(reply, _env(ctx).now()))
 
@@ -439,7 +439,7 @@ def now(ctx: click.Context, routine: str | None, terminal: bool, config_path: st
         _walk_in_terminal(ctx, routine, config_path)
         return
     reply = _ask_daemon(ctx, config_path, "now", routine=routine)
-    from reminder.display import format_seconds
+    from reminder.cli.display import format_seconds
 
     click.echo(f"Started {reply['routine']} ({format_seconds(int(reply['total_seconds']))}).")
 
@@ -447,7 +447,7 @@ def now(ctx: click.Context, routine: str | None, terminal: bool, config_path: st
 def _walk_in_terminal(ctx: click.Context, routine: str | None, config_path: str | None) -> None:
     env = _env(ctx)
     if routine is None:
-        from reminder.calendar import upcoming
+        from reminder.config.calendar import upcoming
 
         _, config = _load(env, config_path)
         sessions = upcoming(config, env.now(), 1)
@@ -459,7 +459,7 @@ def _walk_in_terminal(ctx: click.Context, routine: str | None, config_path: str 
         found = config.routines[sessions[0].routine]
     else:
         found = _find_routine(env, routine, config_path)
-    from reminder.terminal import walk
+    from reminder.cli.terminal import walk
 
     outcome = walk(found, stdin=sys.stdin, stdout=sys.stdout)
     if outcome.interrupted:
@@ -540,7 +540,7 @@ def reload(ctx: click.Context, config_path: str | None) -> None:
 
 def _clock_time(iso: str) -> str:
     moment = dt.datetime.fromisoformat(iso)
-    from reminder.display import when
+    from reminder.cli.display import when
 
     return when(moment)
 
@@ -557,7 +557,7 @@ def _clock_time(iso: str) -> str:
 @click.pass_context
 def history(ctx: click.Context, since: str | None, as_json: bool, config_path: str | None) -> None:
     """Show what was done: every session and how it ended."""
-    from reminder.history import History, HistoryError
+    from reminder.progress.history import History, HistoryError
 
     env = _env(ctx)
     paths, config = _load(env, config_path)
@@ -581,7 +581,7 @@ def history(ctx: click.Context, since: str | None, as_json: bool, config_path: s
     if not entries:
         click.echo("No sessions recorded yet." if start is None else f"No sessions since {since}.")
         return
-    from reminder.display import history_table
+    from reminder.cli.display import history_table
 
     click.echo(history_table(entries, tz))
 
@@ -593,7 +593,7 @@ def history(ctx: click.Context, since: str | None, as_json: bool, config_path: s
 @click.pass_context
 def checkin(ctx: click.Context, score: int, note: str | None, config_path: str | None) -> None:
     """Record how the pain is now: SCORE from 0 (none) to 10 (worst)."""
-    from reminder.history import History, HistoryError
+    from reminder.progress.history import History, HistoryError
 
     env = _env(ctx)
     paths = env.paths(config_path)
@@ -608,9 +608,9 @@ def checkin(ctx: click.Context, score: int, note: str | None, config_path: str |
 
 def _insights(ctx: click.Context, config_path: str | None) -> tuple[Any, Any, Config]:
     """The stats and the protocol's advice from the history, for stats and report."""
-    from reminder.history import History, HistoryError
-    from reminder.library import routine_files
-    from reminder.stats import compute, relief_advice
+    from reminder.progress.history import History, HistoryError
+    from reminder.progress.stats import compute, relief_advice
+    from reminder.routines.library import routine_files
 
     env = _env(ctx)
     paths, config = _load(env, config_path)
@@ -639,7 +639,7 @@ def stats(ctx: click.Context, as_json: bool, config_path: str | None) -> None:
     if as_json:
         _print_json({**found.to_json(), "advice": advice.to_json() if advice else None})
         return
-    from reminder.stats import stats_text
+    from reminder.progress.stats import stats_text
 
     click.echo(stats_text(found, advice))
 
@@ -657,7 +657,7 @@ def stats(ctx: click.Context, as_json: bool, config_path: str | None) -> None:
 def report(ctx: click.Context, html_file: str, config_path: str | None) -> None:
     """Write an HTML report with charts: adherence, pain trend, minutes per phase."""
     from reminder.files import write_atomically
-    from reminder.report import html_report
+    from reminder.progress.report import html_report
 
     found, advice, _ = _insights(ctx, config_path)
     page = html_report(found, advice, "reminder report", _env(ctx).now())

@@ -2,7 +2,7 @@
 
 ``reminder run`` parses and checks its options with click, then replaces its
 process (same pid, signals, stdio and environment) with
-``python -m reminder._daemon_main LOG_FORMAT PATHS_JSON``, so the long-lived
+``python -m reminder.daemon LOG_FORMAT PATHS_JSON``, so the long-lived
 daemon keeps neither click nor platformdirs in memory (about 1.5 MiB;
 docs/performance.md). The arguments are the CLI's, already checked and
 resolved; this is not a command for people.
@@ -17,7 +17,7 @@ from reminder.errors import ExitStatus, ReminderError, error_text
 
 def main(argv: list[str]) -> int:
     log_format, paths = argv
-    from reminder.daemon import run
+    from reminder.daemon.core import run
     from reminder.paths import Paths
 
     try:

@@ -21,22 +21,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from reminder import __version__, messages
-from reminder.calendar import Occurrence, occurrences
-from reminder.config import Config, load_config
+from reminder import __version__
+from reminder.config.calendar import Occurrence, occurrences
+from reminder.config.load import Config, load_config
+from reminder.daemon import messages
+from reminder.daemon.events import EventLog
+from reminder.daemon.session import Session, due_sessions
 from reminder.errors import ConfigError, ExitStatus, ReminderError
-from reminder.events import EventLog
-from reminder.history import History, HistoryError
 from reminder.notify.base import Message
 from reminder.paths import Paths
-from reminder.plan import build_plan
-from reminder.routine import Routine
-from reminder.schema import format_seconds
-from reminder.session import Session, due_sessions
+from reminder.progress.history import History, HistoryError
+from reminder.routines.model import Routine
+from reminder.routines.plan import build_plan
+from reminder.schema.fields import format_seconds
 
 if TYPE_CHECKING:
+    from reminder.daemon.presence import Presence
     from reminder.notify.base import Notifier
-    from reminder.presence import Presence
 
 _UTC = dt.timezone.utc
 CLOCK_SET_MIN = 1.0
@@ -590,8 +591,8 @@ class Daemon:
         several sessions points to another muscle."""
         if self.history is None or self.config.settings.relief_check == 0:
             return
-        from reminder.library import routine_files
-        from reminder.stats import relief_advice
+        from reminder.progress.stats import relief_advice
+        from reminder.routines.library import routine_files
 
         def advise(history: History) -> None:
             now = self.clock()
@@ -853,7 +854,7 @@ class Daemon:
         return {"routine": routine.name, "total_seconds": build_plan(routine).total_seconds}
 
     def _routine_by_name(self, name: str) -> Routine:
-        from reminder.library import routine_files
+        from reminder.routines.library import routine_files
 
         files = routine_files(self.paths)
         if name not in files:
@@ -1131,7 +1132,7 @@ def _control_handler(
     """Runs each control command on the daemon's thread and waits for its reply."""
     import concurrent.futures
 
-    from reminder.control import REPLY_TIMEOUT
+    from reminder.daemon.control import REPLY_TIMEOUT
 
     def handle(command: str, args: dict[str, Any]) -> dict[str, Any]:
         reply: concurrent.futures.Future[dict[str, Any]] = concurrent.futures.Future()
@@ -1164,10 +1165,10 @@ def _files_to_watch(paths: Paths, config: Config) -> tuple[list[Path], list[Path
 
 def run(paths: Paths, *, json_logs: bool = False) -> None:
     """Run the daemon in the foreground until SIGTERM or SIGINT."""
-    from reminder.control import ControlServer
+    from reminder.daemon.control import ControlServer
+    from reminder.daemon.timers import Timers
+    from reminder.daemon.watchers import ClockWatcher, FileWatcher, SleepWatcher, wall_minus_boot
     from reminder.notify import select_notifier
-    from reminder.scheduler import Timers
-    from reminder.watchers import ClockWatcher, FileWatcher, SleepWatcher, wall_minus_boot
 
     stop_signals = {signal.SIGTERM, signal.SIGINT}
     all_signals = stop_signals | ({signal.SIGHUP} if hasattr(signal, "SIGHUP") else set())
@@ -1208,7 +1209,7 @@ def run(paths: Paths, *, json_logs: bool = False) -> None:
         if file_watcher is not None:
             file_watcher.watch(*_files_to_watch(paths, new_config))
 
-    from reminder.presence import PresenceWatcher
+    from reminder.daemon.presence import PresenceWatcher
 
     presence_box: list[Daemon] = []
 

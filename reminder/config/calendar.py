@@ -13,8 +13,8 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from reminder.config import Config, Schedule
-from reminder.schema import Window
+from reminder.config.load import Config, Schedule
+from reminder.schema.fields import Window
 
 _UTC = dt.timezone.utc
 _DAY = dt.timedelta(days=1)

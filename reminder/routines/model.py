@@ -10,10 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from reminder import schema
 from reminder.errors import Problems
-from reminder.schema import Reporter
-from reminder.tomlfile import KeyPath
+from reminder.schema import fields as schema
+from reminder.schema.fields import Reporter
+from reminder.schema.tomlfile import KeyPath
 
 if TYPE_CHECKING:
     from reminder.paths import Traversable
@@ -135,7 +135,7 @@ def _parse_exercise(data: Any, path: KeyPath, report: Reporter) -> Exercise | No
 
 def load_routine_file(path: Traversable, *, name: str, source: Source, shown: str) -> Routine:
     """Load one routine file; ConfigError listing every problem if it is invalid."""
-    from reminder import tomlfile
+    from reminder.schema import tomlfile
 
     data, text = tomlfile.load(path, shown)
     problems = Problems()

@@ -6,13 +6,13 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from reminder.calendar import Occurrence
-from reminder.plan import Plan, Step
-from reminder.routine import PHASES, Routine
-from reminder.schema import WEEKDAYS, format_seconds
+from reminder.config.calendar import Occurrence
+from reminder.routines.model import PHASES, Routine
+from reminder.routines.plan import Plan, Step
+from reminder.schema.fields import WEEKDAYS, format_seconds
 
 if TYPE_CHECKING:
-    from reminder.history import Entry
+    from reminder.progress.history import Entry
 
 __all__ = ["format_seconds", "plan_table", "sessions_table", "step_action", "until"]
 

@@ -35,11 +35,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from reminder.calendar import occurrences, resolve_wall_time
-from reminder.config import Config
-from reminder.history import Checkin, Entry
-from reminder.plan import Plan, build_plan
-from reminder.routine import PHASES, Routine
+from reminder.config.calendar import occurrences, resolve_wall_time
+from reminder.config.load import Config
+from reminder.progress.history import Checkin, Entry
+from reminder.routines.model import PHASES, Routine
+from reminder.routines.plan import Plan, build_plan
 
 __all__ = [
     "Advice",

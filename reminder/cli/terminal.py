@@ -26,11 +26,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, TextIO
 
-from reminder import messages
-from reminder.plan import Step, build_plan
-from reminder.routine import PHASES, Phase, Routine
-from reminder.schema import format_seconds
-from reminder.session import Session
+from reminder.daemon import messages
+from reminder.daemon.session import Session
+from reminder.routines.model import PHASES, Phase, Routine
+from reminder.routines.plan import Step, build_plan
+from reminder.schema.fields import format_seconds
 
 if TYPE_CHECKING:
     from rich.console import RenderableType

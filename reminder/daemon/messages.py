@@ -9,9 +9,9 @@ how-to texts assume.
 from __future__ import annotations
 
 from reminder.notify.base import Message
-from reminder.plan import Plan, Step
-from reminder.routine import PHASES, Routine
-from reminder.schema import format_seconds
+from reminder.routines.model import PHASES, Routine
+from reminder.routines.plan import Plan, Step
+from reminder.schema.fields import format_seconds
 
 SESSION_ACTIONS = (("next", "Next"), ("pause", "Pause"), ("stop", "Stop"))
 PAUSED_ACTIONS = (("resume", "Resume"), ("stop", "Stop"))

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from reminder.routine import PHASES, Exercise, Phase, Routine
+from reminder.routines.model import PHASES, Exercise, Phase, Routine
 
 StepKind = Literal["ready", "work", "switch", "rest"]
 Side = Literal["left", "right"]

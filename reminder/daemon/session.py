@@ -13,9 +13,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from reminder.calendar import Occurrence
-from reminder.plan import Plan, Step
-from reminder.routine import PHASES, Phase, Routine
+from reminder.config.calendar import Occurrence
+from reminder.routines.model import PHASES, Phase, Routine
+from reminder.routines.plan import Plan, Step
 
 
 @dataclass(frozen=True)

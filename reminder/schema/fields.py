@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from reminder.errors import Problem, Problems
-from reminder.tomlfile import KeyLocator, KeyPath, format_path, quote
+from reminder.schema.tomlfile import KeyLocator, KeyPath, format_path, quote
 
 DAY_SECONDS: Final = 24 * 60 * 60
 
@@ -358,7 +358,7 @@ def timezone_name(value: Any) -> str:
         raise Invalid(
             f'must be "local" or a time zone name like "Europe/Berlin", not {describe(value)}'
         )
-    from reminder.timezones import resolve
+    from reminder.schema.timezones import resolve
 
     resolve(value.strip())
     return value.strip()

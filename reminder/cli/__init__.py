@@ -1,0 +1,1 @@
+"""The command line: click commands, display helpers and the terminal walkthrough."""

@@ -1,0 +1,1 @@
+"""The config: loading and validation, the calendar (config → occurrences), the generated reference."""

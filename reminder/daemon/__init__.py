@@ -1,0 +1,1 @@
+"""The daemon: coordinator, agenda, session runner, control server, timers, watchers, presence."""

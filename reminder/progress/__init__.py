@@ -1,0 +1,1 @@
+"""Progress: history (SQLite), stats and the HTML report."""
