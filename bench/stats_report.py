@@ -172,9 +172,11 @@ def main() -> None:
 
         from reminder.config.load import load_config
         from reminder.paths import find_paths
+        from reminder.progress.advice import relief_advice
         from reminder.progress.history import History
         from reminder.progress.report import html_report
-        from reminder.progress.stats import compute, relief_advice, stats_text
+        from reminder.progress.stats import compute
+        from reminder.progress.stats_text import stats_text
 
         config = load_config(find_paths(str(config_path)))
 

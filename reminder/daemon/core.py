@@ -591,7 +591,7 @@ class Daemon:
         several sessions points to another muscle."""
         if self.history is None or self.config.settings.relief_check == 0:
             return
-        from reminder.progress.stats import relief_advice
+        from reminder.progress.advice import relief_advice
         from reminder.routines.library import routine_files
 
         def advise(history: History) -> None:

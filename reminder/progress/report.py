@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from html import escape
 from typing import Final
 
-from reminder.progress.stats import NOT_MEDICAL_ADVICE, Advice, DayStats, Stats
+from reminder.progress.advice import Advice
+from reminder.progress.stats import NOT_MEDICAL_ADVICE, DayStats, Stats
 from reminder.routines.model import PHASES
 
 __all__ = ["html_report"]

@@ -38,26 +38,20 @@ from typing import Any, Final, Literal
 from reminder.config.calendar import occurrences, resolve_wall_time
 from reminder.config.load import Config
 from reminder.progress.history import Checkin, Entry
-from reminder.routines.model import PHASES, Routine
+from reminder.routines.model import PHASES
 from reminder.routines.plan import Plan, build_plan
 
 __all__ = [
-    "Advice",
     "DayStats",
     "PainDay",
     "PainTrend",
     "Stats",
     "WeekStats",
     "compute",
-    "heatmap",
-    "relief_advice",
-    "stats_text",
 ]
 
 _DAY: Final = dt.timedelta(days=1)
 _TICK: Final = dt.timedelta(microseconds=1)
-RELIEF_MIN_DAYS: Final = 14
-"""The first counted session must be at least this many days old."""
 SCORE_CHANGE: Final = 1.0
 """A change of the mean pain score (0–10) that counts as a real change."""
 FEELINGS: Final = ("better", "same", "worse")
@@ -258,39 +252,11 @@ class Stats:
         }
 
 
-@dataclass(frozen=True)
-class Advice:
-    """The protocol's "no relief: probably another muscle" suggestion."""
-
-    routine: str
-    completed: int
-    """Completed sessions of the routine so far."""
-    since: dt.datetime
-    """When the first of them started."""
-    see_also: tuple[str, ...]
-    """The routine's see_also names, less any known to work the same muscle."""
-    message: str
-
-    @property
-    def key(self) -> str:
-        """For "tell once": one notice per routine."""
-        return f"relief:{self.routine}"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "routine": self.routine,
-            "completed": self.completed,
-            "since": self.since.isoformat(),
-            "see_also": list(self.see_also),
-            "message": self.message,
-        }
-
-
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-def _mean(values: Sequence[float]) -> float | None:
+def mean(values: Sequence[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
@@ -325,7 +291,7 @@ def _streaks(done_days: set[dt.date], due_days: set[dt.date], today: dt.date) ->
     return run, best
 
 
-def _day_table(
+def day_table(
     entries: Iterable[Entry], config: Config, now: dt.datetime, first: dt.date
 ) -> tuple[list[DayStats], Counter[dt.date], set[dt.date]]:
     """Days from ``first`` to today, plus the done and due days over the
@@ -357,7 +323,7 @@ def _day_table(
     return days, completed, due
 
 
-def _window_start(now: dt.datetime, tz: dt.tzinfo, weeks: int) -> dt.date:
+def window_start(now: dt.datetime, tz: dt.tzinfo, weeks: int) -> dt.date:
     today = now.astimezone(tz).date()
     return today - dt.timedelta(days=today.weekday() + 7 * (weeks - 1))
 
@@ -382,10 +348,10 @@ def compute(
     tz = config.settings.timezone
     local_now = now.astimezone(tz)
     today = local_now.date()
-    first = _window_start(now, tz, weeks)
+    first = window_start(now, tz, weeks)
     start = _midnight(first, tz)
 
-    days, completed_days, due_days = _day_table(entries, config, now, first)
+    days, completed_days, due_days = day_table(entries, config, now, first)
     current_streak, best_streak = _streaks(set(completed_days), due_days, today)
 
     week_rows = []
@@ -470,7 +436,7 @@ def pain_trend(checkins: Sequence[Checkin], now: dt.datetime) -> PainTrend:
     ]
     lately = [c.feeling for c in checkins if now - 2 * fortnight < c.at <= now]
     better, worse = lately.count("better"), lately.count("worse")
-    recent_mean, previous_mean = _mean(recent), _mean(previous)
+    recent_mean, previous_mean = mean(recent), mean(previous)
     direction: Direction | None = None
     basis: Literal["scores", "feelings"] | None = None
     if recent_mean is not None and previous_mean is not None:
@@ -491,255 +457,13 @@ def pain_trend(checkins: Sequence[Checkin], now: dt.datetime) -> PainTrend:
 # -- the relief rule ---------------------------------------------------------------
 
 
-def _shows_improvement(
-    checkins: Sequence[Checkin], since: dt.datetime, now: dt.datetime
-) -> bool | None:
-    """Whether check-ins from ``since`` to ``now`` show the pain easing;
-    None when they cannot tell. See ``relief_advice``."""
-    feelings = [c.feeling for c in checkins if c.feeling in FEELINGS]
-    middle = since + (now - since) / 2
-    early = [c.score for c in checkins if c.score is not None and c.at < middle]
-    late = [c.score for c in checkins if c.score is not None and c.at >= middle]
-    early_mean, late_mean = _mean(early), _mean(late)
-    scores_tell = early_mean is not None and late_mean is not None
-    if not feelings and not scores_tell:
-        return None
-    if feelings and 2 * feelings.count("better") > len(feelings):
-        return True
-    return bool(
-        early_mean is not None and late_mean is not None and late_mean <= early_mean - SCORE_CHANGE
-    )
-
-
-def _label(name: str, routines: Mapping[str, Routine]) -> str:
-    routine = routines.get(name)
-    return routine.title if routine is not None else name.replace("-", " ").capitalize()
-
-
-def _join(names: Sequence[str]) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " or " + names[-1]
-
-
-def relief_advice(
-    entries: Sequence[Entry],
-    checkins: Sequence[Checkin],
-    config: Config,
-    now: dt.datetime,
-    *,
-    routines: Mapping[str, Routine] | None = None,
-) -> Advice | None:
-    """The protocol's rule: release that brings no relief after several
-    sessions means the pain probably comes from another muscle.
-
-    A routine qualifies when all of these hold:
-
-    1. ``settings.relief_check`` (N) is above 0;
-    2. it has at least N completed sessions up to ``now``, and the first of
-       them started at least 14 days before ``now``;
-    3. its check-ins — those from that first completed session up to ``now``
-       naming this routine or none — can tell: at least one has a feeling, or
-       there are scores both before and after the midpoint between that first
-       session and ``now`` (with no check-ins at all, nothing is said);
-    4. they show no improvement: "better" is not the feeling of more than half
-       of the check-ins that have one, and the mean score after the midpoint is
-       not at least one point (of 0–10) below the mean before it.
-
-    Of several qualifying routines, the one whose first completed session is
-    the oldest is named (then by name). ``routines`` gives titles and muscles
-    of routines beyond the config's (e.g. the bundled ones); a see_also
-    routine known to work the same muscle is not suggested.
-    """
-    needed = config.settings.relief_check
-    if needed <= 0:
-        return None
-    known: dict[str, Routine] = {**(routines or {}), **config.routines}
-    completed: dict[str, list[dt.datetime]] = {}
-    for entry in entries:
-        if entry.outcome == "completed" and entry.when <= now:
-            completed.setdefault(entry.routine, []).append(entry.when)
-    candidates: list[tuple[dt.datetime, str, int]] = []
-    for name, moments in completed.items():
-        routine = known.get(name)
-        if routine is None or len(moments) < needed:
-            continue
-        since = min(moments)
-        if now - since < dt.timedelta(days=RELIEF_MIN_DAYS):
-            continue
-        relevant = [c for c in checkins if since <= c.at <= now and c.routine in (None, name)]
-        if _shows_improvement(relevant, since, now) is False:
-            candidates.append((since, name, len(moments)))
-    if not candidates:
-        return None
-    since, name, count = min(candidates)
-    routine = known[name]
-    see_also = tuple(
-        other
-        for other in routine.see_also
-        if other != name
-        and not (
-            other in known and routine.muscle is not None and known[other].muscle == routine.muscle
-        )
-    )
-    return Advice(
-        name, count, since, see_also, _message(routine, count, since, see_also, known, config)
-    )
-
-
-def _message(
-    routine: Routine,
-    count: int,
-    since: dt.datetime,
-    see_also: Sequence[str],
-    known: Mapping[str, Routine],
-    config: Config,
-) -> str:
-    local = since.astimezone(config.settings.timezone)
-    muscle = routine.muscle or routine.title.lower()
-    lines = [
-        f"You have done {count} {routine.title} sessions since {local.day} {local:%B}, "
-        "and your check-ins do not show the pain easing.",
-        f"When release brings no relief after this many sessions, the pain probably "
-        f"does not come from {muscle} but from another muscle that sends pain to the "
-        "same places.",
-    ]
-    if see_also:
-        titles = [_label(other, known) for other in see_also]
-        lines.append(
-            f"Try the {_join(titles)} routine next, e.g. `reminder now {see_also[0]}`, "
-            "or add it to a [[schedule]] in your config."
-        )
-    lines.append(
-        "If the pain stays, or is sharp, spreading, or comes with numbness or "
-        "weakness, please see a clinician."
-    )
-    return " ".join(lines)
-
-
 # -- text --------------------------------------------------------------------------
 
 HEAT: Final = {"none": "·", "missed": "░", "some": "▒", "all": "█", "future": " "}
-_WEEKDAY_NAMES: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def heatmap(entries: Sequence[Entry], config: Config, now: dt.datetime, weeks: int = 12) -> str:
-    """A calendar of the last ``weeks`` weeks: rows Monday to Sunday, a column
-    a week, one character a day (see the legend), month names above."""
-    tz = config.settings.timezone
-    days, _, _ = _day_table(entries, config, now, _window_start(now, tz, weeks))
-    return render_heatmap(days)
-
-
-def render_heatmap(days: Sequence[DayStats]) -> str:
-    """The heatmap of days that start on a Monday (the last week may be cut
-    short: its later days show blank)."""
-    if not days:
-        return ""
-    weeks = (len(days) + 6) // 7
-    mondays = [days[0].date + dt.timedelta(days=7 * i) for i in range(weeks)]
-    # Each week is two characters wide; a month's name stands over the first
-    # week whose Monday is in it. Later names win when two would overlap.
-    labels: list[tuple[int, str]] = []
-    for index, monday in enumerate(mondays):
-        if index == 0 or monday.month != mondays[index - 1].month:
-            labels.append((index * 2, f"{monday:%b}"))
-    kept: list[tuple[int, str]] = []
-    for position, text in reversed(labels):
-        if not kept or position + len(text) < kept[-1][0]:
-            kept.append((position, text))
-    header = [" "] * (weeks * 2)
-    for position, text in kept:
-        header[position : position + len(text)] = text
-    lines = ["    " + "".join(header).rstrip()]
-    for weekday in range(7):
-        cells = []
-        for week in range(weeks):
-            index = week * 7 + weekday
-            cells.append(HEAT[days[index].level] if index < len(days) else HEAT["future"])
-        lines.append(f"{_WEEKDAY_NAMES[weekday]} " + " ".join(cells).rstrip())
-    lines.append(
-        f"    {HEAT['none']} nothing scheduled  {HEAT['missed']} none done  "
-        f"{HEAT['some']} some done  {HEAT['all']} all done"
-    )
-    return "\n".join(lines)
+WEEKDAY_NAMES: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 NOT_MEDICAL_ADVICE: Final = (
     "reminder is a reminder and timer, not medical advice. Sharp, spreading or "
     "worsening pain, numbness or weakness: see a clinician."
 )
-
-
-def _minutes(seconds: float) -> str:
-    return f"{round(seconds / 60)} min"
-
-
-def stats_text(stats: Stats, advice: Advice | None) -> str:
-    """``reminder stats`` for people."""
-    first = stats.weeks[0].start
-    lines = [
-        f"The last {len(stats.weeks)} weeks, from Monday {first.day} {first:%B %Y} "
-        f"(days in {stats.timezone}):",
-        "",
-        render_heatmap(stats.days),
-        "",
-        "Week      Done  Partly  Scheduled  Adherence",
-    ]
-    for week in stats.weeks:
-        rate = "-" if week.adherence is None else f"{round(week.adherence * 100)}%"
-        lines.append(
-            f"{week.label}  {week.completed:>4}  {week.partial:>6}  {week.scheduled:>9}  {rate:>9}"
-        )
-    total_rate = (
-        f" ({round(min(1.0, stats.completed / stats.scheduled) * 100)}% of "
-        f"{stats.scheduled} scheduled)"
-        if stats.scheduled
-        else ""
-    )
-    lines += [
-        "",
-        f"Completed: {stats.completed}{total_rate}; partly done: {stats.partial}.",
-        f"Streak: {_days(stats.current_streak)} now, best {_days(stats.best_streak)}.",
-        "Time per phase: "
-        + " · ".join(f"{p} {_minutes(stats.phase_seconds[p])}" for p in PHASES)
-        + ".",
-    ]
-    if stats.missed:
-        reasons = ", ".join(f"{reason} {n}" for reason, n in stats.missed_by_reason.items())
-        lines.append(f"Missed: {stats.missed} ({reasons}); skipped: {stats.skipped}.")
-    else:
-        lines.append(f"Missed: none; skipped: {stats.skipped}.")
-    lines.append(_pain_line(stats))
-    if advice is not None:
-        lines += ["", advice.message]
-    lines += ["", NOT_MEDICAL_ADVICE]
-    return "\n".join(lines)
-
-
-def _days(count: int) -> str:
-    return "1 day" if count == 1 else f"{count} days"
-
-
-def _pain_line(stats: Stats) -> str:
-    feelings = stats.feelings
-    felt = (
-        f" Check-ins: {feelings['better']} better, {feelings['same']} same, "
-        f"{feelings['worse']} worse."
-        if sum(feelings.values())
-        else ""
-    )
-    trend = stats.trend
-    if trend.direction is None:
-        return "Pain: not enough check-ins to see a trend (`reminder checkin` records one)." + felt
-    if trend.basis == "scores":
-        assert trend.recent_mean is not None
-        assert trend.previous_mean is not None
-        return (
-            f"Pain: {trend.direction} — a mean of {trend.recent_mean:.1f} in the last two "
-            f"weeks against {trend.previous_mean:.1f} the two before (0 = none, 10 = worst)." + felt
-        )
-    return (
-        f"Pain: {trend.direction}, going by the last four weeks' check-ins "
-        f"({trend.better} better, {trend.worse} worse)." + felt
-    )

@@ -22,9 +22,10 @@ from support.history import record_completed
 
 from reminder.config.load import Config, parse_config
 from reminder.paths import Paths
+from reminder.progress.advice import Advice, relief_advice
 from reminder.progress.history import History
 from reminder.progress.report import html_report
-from reminder.progress.stats import Advice, Stats, compute, relief_advice
+from reminder.progress.stats import Stats, compute
 from reminder.schema.tomlfile import parse
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -15,8 +15,10 @@ import pytest
 
 from reminder.config.load import Config, parse_config
 from reminder.paths import Paths
+from reminder.progress.advice import relief_advice
 from reminder.progress.history import Checkin, Entry
-from reminder.progress.stats import compute, heatmap, relief_advice, stats_text
+from reminder.progress.stats import compute
+from reminder.progress.stats_text import heatmap, stats_text
 from reminder.schema.tomlfile import parse
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -1,0 +1,142 @@
+"""Commands about what was done: history, checkin, stats, report."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from reminder.cli.app import cli, config_option, env_of, json_option, load, print_json
+from reminder.errors import ConfigError, ReminderError
+
+if TYPE_CHECKING:
+    from reminder.config.load import Config
+    from reminder.routines.model import Routine
+
+
+@cli.command()
+@click.option(
+    "--since",
+    metavar="DATE",
+    default=None,
+    help="Only sessions from this day on (YYYY-MM-DD, in the config's time zone).",
+)
+@json_option
+@config_option
+@click.pass_context
+def history(ctx: click.Context, since: str | None, as_json: bool, config_path: str | None) -> None:
+    """Show what was done: every session and how it ended."""
+    from reminder.progress.history import History, HistoryError
+
+    env = env_of(ctx)
+    paths, config = load(env, config_path)
+    tz = config.settings.timezone
+    start = None
+    if since is not None:
+        try:
+            day = dt.date.fromisoformat(since)
+        except ValueError:
+            raise click.BadParameter(
+                f"{since!r} is not a date like 2026-11-30", param_hint="--since"
+            ) from None
+        start = dt.datetime.combine(day, dt.time(0), tzinfo=tz)
+    try:
+        entries = History(paths.history_db).entries(since=start)
+    except HistoryError as error:
+        raise ReminderError(str(error)) from None
+    if as_json:
+        print_json([e.to_json() for e in entries])
+        return
+    if not entries:
+        click.echo("No sessions recorded yet." if start is None else f"No sessions since {since}.")
+        return
+    from reminder.cli.display import history_table
+
+    click.echo(history_table(entries, tz))
+
+
+@cli.command()
+@click.argument("score", type=click.IntRange(0, 10), metavar="SCORE")
+@click.option("--note", default=None, help="A few words to remember with it.")
+@config_option
+@click.pass_context
+def checkin(ctx: click.Context, score: int, note: str | None, config_path: str | None) -> None:
+    """Record how the pain is now: SCORE from 0 (none) to 10 (worst)."""
+    from reminder.progress.history import History, HistoryError
+
+    env = env_of(ctx)
+    paths = env.paths(config_path)
+    if note is not None and len(note) > 1000:
+        raise click.BadParameter("keep the note under 1000 characters", param_hint="--note")
+    try:
+        History(paths.history_db).add_checkin(env.now(), score=score, note=note)
+    except HistoryError as error:
+        raise ReminderError(str(error)) from None
+    click.echo(f"Recorded: pain {score}/10" + (f" ({note})." if note else "."))
+
+
+def insights(ctx: click.Context, config_path: str | None) -> tuple[Any, Any, Config]:
+    """The stats and the protocol's advice from the history, for stats and report."""
+    from reminder.progress.advice import relief_advice
+    from reminder.progress.history import History, HistoryError
+    from reminder.progress.stats import compute
+    from reminder.routines.library import routine_files
+
+    env = env_of(ctx)
+    paths, config = load(env, config_path)
+    now = env.now()
+    history = History(paths.history_db)
+    try:
+        entries, checkins = history.entries(), history.checkins()
+    except HistoryError as error:
+        raise ReminderError(str(error)) from None
+    known: dict[str, Routine] = {}
+    for name, file in routine_files(paths).items():
+        with contextlib.suppress(ConfigError):
+            known[name] = file.load()
+    known.update(config.routines)
+    stats = compute(entries, checkins, config, now)
+    return stats, relief_advice(entries, checkins, config, now, routines=known), config
+
+
+@cli.command()
+@json_option
+@config_option
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool, config_path: str | None) -> None:
+    """How it is going: adherence, streaks, minutes per phase, missed sessions, pain."""
+    found, advice, _ = insights(ctx, config_path)
+    if as_json:
+        print_json({**found.to_json(), "advice": advice.to_json() if advice else None})
+        return
+    from reminder.progress.stats_text import stats_text
+
+    click.echo(stats_text(found, advice))
+
+
+@cli.command()
+@click.option(
+    "--html",
+    "html_file",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True),
+    help="Where to write the report (one self-contained HTML file).",
+)
+@config_option
+@click.pass_context
+def report(ctx: click.Context, html_file: str, config_path: str | None) -> None:
+    """Write an HTML report with charts: adherence, pain trend, minutes per phase."""
+    from reminder.files import write_atomically
+    from reminder.progress.report import html_report
+
+    found, advice, _ = insights(ctx, config_path)
+    page = html_report(found, advice, "reminder report", env_of(ctx).now())
+    target = Path(html_file)
+    try:
+        write_atomically(target, page.encode("utf-8"))
+    except OSError as error:
+        raise ReminderError(f"Could not write {target}: {error.strerror}.") from None
+    click.echo(f"Wrote {target}. Open it in a browser.")

@@ -1,0 +1,136 @@
+"""What ``reminder stats`` prints: the figures in words and a heatmap of the last weeks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from reminder.config.load import Config
+from reminder.progress.advice import Advice
+from reminder.progress.history import Entry
+from reminder.progress.stats import (
+    HEAT,
+    NOT_MEDICAL_ADVICE,
+    WEEKDAY_NAMES,
+    DayStats,
+    Stats,
+    day_table,
+    window_start,
+)
+from reminder.routines.model import PHASES
+
+
+def heatmap(entries: Sequence[Entry], config: Config, now: dt.datetime, weeks: int = 12) -> str:
+    """A calendar of the last ``weeks`` weeks: rows Monday to Sunday, a column
+    a week, one character a day (see the legend), month names above."""
+    tz = config.settings.timezone
+    days, _, _ = day_table(entries, config, now, window_start(now, tz, weeks))
+    return render_heatmap(days)
+
+
+def render_heatmap(days: Sequence[DayStats]) -> str:
+    """The heatmap of days that start on a Monday (the last week may be cut
+    short: its later days show blank)."""
+    if not days:
+        return ""
+    weeks = (len(days) + 6) // 7
+    mondays = [days[0].date + dt.timedelta(days=7 * i) for i in range(weeks)]
+    # Each week is two characters wide; a month's name stands over the first
+    # week whose Monday is in it. Later names win when two would overlap.
+    labels: list[tuple[int, str]] = []
+    for index, monday in enumerate(mondays):
+        if index == 0 or monday.month != mondays[index - 1].month:
+            labels.append((index * 2, f"{monday:%b}"))
+    kept: list[tuple[int, str]] = []
+    for position, text in reversed(labels):
+        if not kept or position + len(text) < kept[-1][0]:
+            kept.append((position, text))
+    header = [" "] * (weeks * 2)
+    for position, text in kept:
+        header[position : position + len(text)] = text
+    lines = ["    " + "".join(header).rstrip()]
+    for weekday in range(7):
+        cells = []
+        for week in range(weeks):
+            index = week * 7 + weekday
+            cells.append(HEAT[days[index].level] if index < len(days) else HEAT["future"])
+        lines.append(f"{WEEKDAY_NAMES[weekday]} " + " ".join(cells).rstrip())
+    lines.append(
+        f"    {HEAT['none']} nothing scheduled  {HEAT['missed']} none done  "
+        f"{HEAT['some']} some done  {HEAT['all']} all done"
+    )
+    return "\n".join(lines)
+
+
+def _minutes(seconds: float) -> str:
+    return f"{round(seconds / 60)} min"
+
+
+def stats_text(stats: Stats, advice: Advice | None) -> str:
+    """``reminder stats`` for people."""
+    first = stats.weeks[0].start
+    lines = [
+        f"The last {len(stats.weeks)} weeks, from Monday {first.day} {first:%B %Y} "
+        f"(days in {stats.timezone}):",
+        "",
+        render_heatmap(stats.days),
+        "",
+        "Week      Done  Partly  Scheduled  Adherence",
+    ]
+    for week in stats.weeks:
+        rate = "-" if week.adherence is None else f"{round(week.adherence * 100)}%"
+        lines.append(
+            f"{week.label}  {week.completed:>4}  {week.partial:>6}  {week.scheduled:>9}  {rate:>9}"
+        )
+    total_rate = (
+        f" ({round(min(1.0, stats.completed / stats.scheduled) * 100)}% of "
+        f"{stats.scheduled} scheduled)"
+        if stats.scheduled
+        else ""
+    )
+    lines += [
+        "",
+        f"Completed: {stats.completed}{total_rate}; partly done: {stats.partial}.",
+        f"Streak: {_days(stats.current_streak)} now, best {_days(stats.best_streak)}.",
+        "Time per phase: "
+        + " · ".join(f"{p} {_minutes(stats.phase_seconds[p])}" for p in PHASES)
+        + ".",
+    ]
+    if stats.missed:
+        reasons = ", ".join(f"{reason} {n}" for reason, n in stats.missed_by_reason.items())
+        lines.append(f"Missed: {stats.missed} ({reasons}); skipped: {stats.skipped}.")
+    else:
+        lines.append(f"Missed: none; skipped: {stats.skipped}.")
+    lines.append(_pain_line(stats))
+    if advice is not None:
+        lines += ["", advice.message]
+    lines += ["", NOT_MEDICAL_ADVICE]
+    return "\n".join(lines)
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"
+
+
+def _pain_line(stats: Stats) -> str:
+    feelings = stats.feelings
+    felt = (
+        f" Check-ins: {feelings['better']} better, {feelings['same']} same, "
+        f"{feelings['worse']} worse."
+        if sum(feelings.values())
+        else ""
+    )
+    trend = stats.trend
+    if trend.direction is None:
+        return "Pain: not enough check-ins to see a trend (`reminder checkin` records one)." + felt
+    if trend.basis == "scores":
+        assert trend.recent_mean is not None
+        assert trend.previous_mean is not None
+        return (
+            f"Pain: {trend.direction} — a mean of {trend.recent_mean:.1f} in the last two "
+            f"weeks against {trend.previous_mean:.1f} the two before (0 = none, 10 = worst)." + felt
+        )
+    return (
+        f"Pain: {trend.direction}, going by the last four weeks' check-ins "
+        f"({trend.better} better, {trend.worse} worse)." + felt
+    )
