@@ -51,7 +51,7 @@ def run(ctx: click.Context, log_format: str, config_path: str | None) -> None:
                 sys.executable,
                 [sys.executable, *safe_path, "-m", "reminder.daemon", *arguments],
             )
-    from reminder.daemon.core import run as run_daemon
+    from reminder.daemon.run import run as run_daemon
 
     run_daemon(paths, json_logs=log_format == "json")
 

@@ -17,7 +17,7 @@ from reminder.errors import ExitStatus, ReminderError, error_text
 
 def main(argv: list[str]) -> int:
     log_format, paths = argv
-    from reminder.daemon.core import run
+    from reminder.daemon.run import run
     from reminder.paths import Paths
 
     try:

@@ -1,4 +1,4 @@
-"""One session walked through its steps, and which sessions are due. Pure:
+"""One session walked through its steps. Pure:
 every method takes the current time; nothing here sleeps or does I/O.
 
 Each step starts at ``anchor + step.offset``: the anchor is the instant the
@@ -10,31 +10,11 @@ delay accumulates from step to step.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from reminder.config.calendar import Occurrence
 from reminder.routines.model import PHASES, Phase, Routine
 from reminder.routines.plan import Plan, Step
-
-
-@dataclass(frozen=True)
-class Due:
-    """What to do with the sessions whose time has come."""
-
-    run: Occurrence | None
-    missed: tuple[Occurrence, ...]
-
-
-def due_sessions(arrived: Iterable[Occurrence], now: dt.datetime, grace: int) -> Due:
-    """Of the sessions whose time has come (in time order), run at most one:
-    the latest that is at most ``grace`` seconds late. Every other one is
-    missed — a laptop that slept through 10:30 and 16:00 gets no burst of
-    catch-up sessions, and no session runs twice."""
-    in_time = [o for o in arrived if now.timestamp() - o.at.timestamp() <= grace]
-    run = in_time[-1] if in_time else None
-    missed = tuple(o for o in arrived if o is not run)
-    return Due(run, missed)
 
 
 @dataclass

@@ -12,7 +12,7 @@ DESIGN.md "Config"):
   real elapsed time, even across a DST change.
 - Each step fires at the session's start plus its offset, so nothing drifts.
 
-The real ``reminder.daemon.core.Daemon`` runs on a hand-cranked clock in UTC (as
+The real ``reminder.daemon.coordinator.Daemon`` runs on a hand-cranked clock in UTC (as
 the real daemon's), with its config parsed from TOML and its history in
 SQLite (tests/support/harness.py). Each test checks what the user would see:
 the notifications and when they came, ``reminder status``'s next session,

@@ -259,7 +259,7 @@ def test_thirty_days_across_dst_run_every_session_once_and_memory_stays_flat(
                 h.timers.sleep_until(woke)
                 h.daemon.resumed()
             h.timers.advance_to(day_end)
-            handled_sizes.append(len(h.daemon._handled))
+            handled_sizes.append(h.daemon.agenda.handled_count)
             if day == 5:
                 day_5 = _reminder_bytes(_snapshot())
         # Quiet-hour sessions are recorded when the daemon next looks; look now.

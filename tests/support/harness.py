@@ -1,4 +1,4 @@
-"""The real ``reminder.daemon.core.Daemon`` on a hand-cranked clock.
+"""The real ``reminder.daemon.coordinator.Daemon`` on a hand-cranked clock.
 
 Shared by the unit tests of the daemon's decisions (tests/unit/
 test_daemon_logic.py) and the reliability suites that run it for days
@@ -7,7 +7,7 @@ is real except time, the notification server and the desktop: the config is
 parsed from TOML text in a file, the history is SQLite in tmp_path, and the
 JSON event log is read back as the daemon writes it.
 
-- ``ManualTimers``: the daemon's timer wheel (``reminder.daemon.core.TimerWheel``)
+- ``ManualTimers``: the daemon's timer wheel (``reminder.daemon.coordinator.TimerWheel``)
   and its clock; time moves only when the test says so.
 - ``FakeNotifier``: a notification backend (``reminder.notify.base.Notifier``)
   that records what it is asked to show, stamped with the manual clock.
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from reminder.config.load import load_config
-from reminder.daemon.core import Daemon, PresenceSource
+from reminder.daemon.coordinator import Daemon, PresenceSource
 from reminder.daemon.events import EventLog
 from reminder.notify.base import ActionHandler, Message
 from reminder.paths import Paths

@@ -1,0 +1,188 @@
+"""Which scheduled session is due, and what became of the ones that were.
+
+Pure: every method takes the current time; nothing here sets timers, shows
+notifications or writes history. The coordinator asks the agenda what to
+do, then does it.
+
+The agenda remembers:
+
+- which occurrences were handled (run, missed, skipped, snoozed), so none
+  runs twice, even when the clock is set back;
+- ``last_check``: the time up to which arrivals were looked at;
+- ``deferred``: the one session snoozed to a later instant;
+- ``pending``: the one session postponed until the running one ends;
+- ``held``: the one session waiting for the person to come back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from reminder.config.calendar import Occurrence, occurrences
+from reminder.config.load import Config
+
+UTC = dt.timezone.utc
+HANDLED_MEMORY = dt.timedelta(days=2)
+"""How long a handled occurrence is remembered (a clock set back a day or
+two must not run it again)."""
+
+
+def utc(moment: dt.datetime) -> dt.datetime:
+    """Datetimes that share a ZoneInfo compare and add by wall clock, ignoring
+    fold: in the hour that repeats when clocks go back, 02:15 (first) and 02:15
+    (second) look equal. Instants are compared and moved in UTC."""
+    return moment.astimezone(UTC)
+
+
+def same_instant(first: dt.datetime, second: dt.datetime) -> bool:
+    return first.timestamp() == second.timestamp()
+
+
+def _key(occurrence: Occurrence) -> tuple[float, int]:
+    return (occurrence.at.timestamp(), occurrence.schedule)
+
+
+@dataclass(frozen=True)
+class Due:
+    """What to do with the sessions whose time has come."""
+
+    run: Occurrence | None
+    missed: tuple[Occurrence, ...]
+
+
+def due_sessions(arrived: Iterable[Occurrence], now: dt.datetime, grace: int) -> Due:
+    """Of the sessions whose time has come (in time order), run at most one:
+    the latest that is at most ``grace`` seconds late. Every other one is
+    missed — a laptop that slept through 10:30 and 16:00 gets no burst of
+    catch-up sessions, and no session runs twice."""
+    in_time = [o for o in arrived if now.timestamp() - o.at.timestamp() <= grace]
+    run = in_time[-1] if in_time else None
+    missed = tuple(o for o in arrived if o is not run)
+    return Due(run, missed)
+
+
+@dataclass(frozen=True)
+class Arrivals:
+    """The outcome of looking at the sessions whose time has come."""
+
+    missed: tuple[tuple[Occurrence, str], ...]
+    """Each with its reason: quiet-hours, late or superseded."""
+    run: Occurrence | None
+
+
+class Agenda:
+    def __init__(self, config: Config, now: dt.datetime) -> None:
+        self.config = config
+        self.last_check = now
+        self._handled: dict[tuple[float, int], dt.datetime] = {}
+        self.deferred: tuple[dt.datetime, Occurrence] | None = None
+        """The next session, snoozed: when it comes instead."""
+        self.pending: Occurrence | None = None
+        self.held: Occurrence | None = None
+        """A due session held back while the user is away or in do-not-disturb."""
+
+    @property
+    def handled_count(self) -> int:
+        return len(self._handled)
+
+    def next_scheduled(self) -> Occurrence | None:
+        """The next scheduled occurrence not yet handled (quiet hours left out)."""
+        for occurrence in occurrences(self.config, self.last_check):
+            if _key(occurrence) not in self._handled:
+                return occurrence
+        return None
+
+    def upcoming(self) -> Occurrence | None:
+        """The next session: a snoozed one, or the next scheduled one."""
+        scheduled = self.next_scheduled()
+        if self.deferred is not None:
+            when, occurrence = self.deferred
+            deferred = Occurrence(when, occurrence.schedule, occurrence.routine)
+            if scheduled is None or deferred.at.timestamp() <= scheduled.at.timestamp():
+                return deferred
+        return scheduled
+
+    def is_deferred(self, occurrence: Occurrence) -> bool:
+        """Whether ``occurrence`` (as ``upcoming`` gives it) is the snoozed session."""
+        return self.deferred is not None and same_instant(occurrence.at, self.deferred[0])
+
+    def arrived(self, now: dt.datetime) -> Arrivals:
+        """Sessions whose time has come: at most one to run, the rest missed.
+        Every one of them is handled from now on."""
+        arrived = []
+        missed: list[tuple[Occurrence, str]] = []
+        for occurrence in occurrences(self.config, self.last_check, include_quiet=True):
+            if occurrence.at.timestamp() > now.timestamp():
+                break
+            if _key(occurrence) in self._handled:
+                continue
+            self.mark_handled(occurrence, now)
+            if occurrence.quiet:
+                missed.append((occurrence, "quiet-hours"))
+            else:
+                arrived.append(occurrence)
+        self.last_check = max(self.last_check, now)
+        grace = self.config.settings.misfire_grace
+        due = due_sessions(arrived, now, grace)
+        for occurrence in due.missed:
+            late = utc(now) - utc(occurrence.at) > dt.timedelta(seconds=grace)
+            missed.append((occurrence, "late" if late else "superseded"))
+        return Arrivals(tuple(missed), due.run)
+
+    def still_due(self, occurrence: Occurrence, now: dt.datetime) -> bool:
+        """Whether ``occurrence`` may still run at ``now`` (within grace)."""
+        return due_sessions([occurrence], now, self.config.settings.misfire_grace).run is not None
+
+    def mark_handled(self, occurrence: Occurrence, now: dt.datetime) -> None:
+        self._handled[_key(occurrence)] = now
+        for key, when in list(self._handled.items()):
+            if now - when > HANDLED_MEMORY:
+                del self._handled[key]
+
+    # -- the three sessions that wait: snoozed, postponed, held ---------------------
+
+    def defer(self, occurrence: Occurrence, until: dt.datetime) -> Occurrence | None:
+        """Hold a session back until ``until`` (a snooze). One at a time: returns
+        a different session snoozed earlier, which is now missed."""
+        superseded = None
+        if self.deferred is not None and self.deferred[1] != occurrence:
+            superseded = self.deferred[1]
+        self.deferred = (until, occurrence)
+        return superseded
+
+    def take_deferred(self) -> Occurrence | None:
+        deferred, self.deferred = self.deferred, None
+        return deferred[1] if deferred is not None else None
+
+    def postpone(self, occurrence: Occurrence) -> Occurrence | None:
+        """Keep ``occurrence`` until the running session ends. Returns the one
+        that waited before it, which is now missed."""
+        superseded, self.pending = self.pending, occurrence
+        return superseded
+
+    def take_pending(self) -> Occurrence | None:
+        pending, self.pending = self.pending, None
+        return pending
+
+    def hold(self, occurrence: Occurrence) -> Occurrence | None:
+        """Keep ``occurrence`` until the person is back. Returns a different
+        session held before it, which is now missed."""
+        superseded = self.held if self.held is not None and self.held != occurrence else None
+        self.held = occurrence
+        return superseded
+
+    def take_held(self) -> Occurrence | None:
+        held, self.held = self.held, None
+        return held
+
+    def clock_set(self, delta: dt.timedelta, now: dt.datetime) -> None:
+        """The wall clock was set by ``delta``: a snooze keeps its real length;
+        set back, arrivals are looked at again from ``now`` (handled ones
+        still never run twice)."""
+        if self.deferred is not None:
+            until, occurrence = self.deferred
+            self.deferred = (until + delta, occurrence)
+        if delta < dt.timedelta(0):
+            self.last_check = min(self.last_check, now)

@@ -1,0 +1,471 @@
+"""The daemon's coordinator: turns what happens (a timer, a button, an edit,
+a clock change, a command) into decisions of its parts and one state.
+
+Everything that changes the daemon's state runs on the timer worker thread
+(see ``timers.Timers``), one callback at a time: timers, notification
+actions, config edits, clock changes and signals are all turned into
+callbacks there.
+
+Parts, one job each:
+
+- ``agenda.Agenda``: which session is due, handled, missed, snoozed,
+  postponed or held (pure);
+- ``runner.SessionRunner``: the running session's steps;
+- ``recorder.Recorder``: every history write;
+- ``commands.Commands``: the control socket's commands and ``status``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
+
+from reminder.config.load import Config, load_config
+from reminder.daemon import messages
+from reminder.daemon.agenda import Agenda
+from reminder.daemon.away import AwayHold
+from reminder.daemon.commands import Commands
+from reminder.daemon.events import EventLog
+from reminder.daemon.question import StartQuestion
+from reminder.daemon.recorder import Recorder
+from reminder.daemon.runner import SessionRunner
+from reminder.daemon.state import State
+from reminder.errors import ConfigError
+from reminder.paths import Paths
+from reminder.progress.history import History
+from reminder.schema.fields import format_seconds
+
+if TYPE_CHECKING:
+    from reminder.config.calendar import Occurrence
+    from reminder.daemon.presence import Presence
+    from reminder.daemon.question import Asking
+    from reminder.daemon.session import Session
+    from reminder.notify.base import Message, Notifier
+    from reminder.routines.model import Routine
+
+_UTC = dt.timezone.utc
+CLOCK_SET_MIN = 1.0
+"""Seconds: a smaller change of wall clock minus boot time is no clock set."""
+RELOAD_SETTLE = dt.timedelta(milliseconds=150)
+
+
+class PresenceSource(Protocol):
+    """What the daemon needs of ``presence.PresenceWatcher`` (tests pass their own)."""
+
+    def refresh(self) -> Presence: ...
+
+
+class TimerWheel(Protocol):
+    """What the daemon needs of ``timers.Timers`` (tests drive their own)."""
+
+    def call_at(self, key: str, when: dt.datetime, function: Callable[[], None]) -> None: ...
+    def call_soon(self, function: Callable[[], None]) -> None: ...
+    def cancel(self, key: str) -> None: ...
+    def next_wakeup(self) -> dt.datetime | None: ...
+    def wakeup(self) -> None: ...
+    def stop(self) -> None: ...
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(_UTC)
+
+
+class Daemon:
+    def __init__(
+        self,
+        *,
+        paths: Paths,
+        config: Config,
+        notifier: Notifier,
+        timers: TimerWheel,
+        log: EventLog,
+        clock: Callable[[], dt.datetime] = _utc_now,
+        notifier_factory: Callable[[str], Notifier] | None = None,
+        history: History | None = None,
+        presence: PresenceSource | None = None,
+        on_rearm: Callable[[dt.datetime | None], None] | None = None,
+        on_config_files: Callable[[Config], None] | None = None,
+        clock_offset: Callable[[], float] | None = None,
+    ) -> None:
+        self.paths = paths
+        self.config = config
+        self.notifier = notifier
+        self.timers = timers
+        self.log = log
+        self.clock = clock
+        self._notifier_factory = notifier_factory
+        self._on_rearm = on_rearm
+        self._on_config_files = on_config_files
+        self.presence = presence
+        self.state = State.IDLE
+        self.agenda = Agenda(config, clock())
+        self.recorder = Recorder(history, log)
+        self.runner = SessionRunner(self)
+        self.commands = Commands(self)
+        self.question = StartQuestion(self)
+        self.away = AwayHold(self)
+        self.config_errors: list[str] = []
+        self.paused = False
+        """Reminders paused (``reminder pause``): no session starts."""
+        self.paused_until: dt.datetime | None = None
+        self._clock_offset = clock_offset
+        """Wall clock minus time since boot (watchers.wall_minus_boot): it
+        changes only when someone sets the clock, not with time or sleep."""
+        self._offset = clock_offset() if clock_offset is not None else 0.0
+        self._ids = itertools.count(1)
+        self.stopped = threading.Event()
+
+    # -- plumbing ------------------------------------------------------------
+
+    def enter(self, state: State) -> None:
+        self.state = state
+
+    def leave(self, *states: State) -> None:
+        """The session, question or hold that made one of ``states`` is over."""
+        if self.state in states:
+            self.enter(State.PAUSED if self.paused else State.IDLE)
+
+    def _callback(self, function: Callable[[], object]) -> Callable[[], None]:
+        def run() -> None:
+            # Before anything reads the clock: a timer made overdue by a clock
+            # set forward must see the session already moved with the clock.
+            self._notice_clock_set()
+            function()
+            self._rearm()
+
+        return run
+
+    def at(self, key: str, when: dt.datetime, function: Callable[[], object]) -> None:
+        self.timers.call_at(key, when, self._callback(function))
+
+    def cancel(self, key: str) -> None:
+        self.timers.cancel(key)
+
+    def soon(self, function: Callable[[], object]) -> None:
+        """Run ``function`` on the daemon's thread: the way in from other threads."""
+        self.timers.call_soon(self._callback(function))
+
+    def _rearm(self) -> None:
+        if self.stopped.is_set():
+            return
+        if self._on_rearm is not None:
+            self._on_rearm(self.timers.next_wakeup())
+        # Armed first, then looked: a clock set after arming cancels the timer
+        # (the clock watcher hears of it); one since we last looked would
+        # otherwise go unnoticed, the timer armed on the new clock.
+        offset = self._clock_offset
+        if offset is not None and abs(offset() - self._offset) >= CLOCK_SET_MIN:
+            self.soon(self.clock_event)
+
+    def show(self, tag: str, message: Message) -> None:
+        self.notifier.show(tag, message)
+
+    @property
+    def session(self) -> Session | None:
+        """The running session, or None."""
+        return self.runner.session
+
+    @property
+    def asking(self) -> Asking | None:
+        """The start question waiting for an answer, or None."""
+        return self.question.asking
+
+    @property
+    def history_error(self) -> str | None:
+        return self.recorder.error
+
+    def missed(self, occurrence: Occurrence, reason: str) -> None:
+        self.recorder.missed(occurrence, self.clock(), reason, self.config.settings.timezone)
+
+    # -- start and schedule -----------------------------------------------------
+
+    def start(self) -> None:
+        settings = self.config.settings
+        self.log(
+            "daemon-start",
+            f"reminder started (pid {os.getpid()}); config: {self.config.shown}; "
+            f"notifications: {self.notifier.name}",
+            pid=os.getpid(),
+            config=self.config.shown,
+            notifier=self.notifier.name,
+            timezone=str(settings.timezone),
+        )
+        if self.config.is_default:
+            self.log(
+                "default-config",
+                f"No config file at {self.paths.config_file}: running the built-in default "
+                "(gluteus-medius on weekdays at 10:30 and 16:00). Run `reminder init` to make your own.",
+                path=str(self.paths.config_file),
+            )
+        self._welcome()
+        self.recorder.recover(self.clock())
+        self.agenda.last_check = self.clock()
+        self.schedule_check(announce=True)
+        self._rearm()
+
+    def _welcome(self) -> None:
+        marker = self.paths.state_dir / "welcomed"
+        if marker.exists():
+            return
+        self.log("welcome", messages.DISCLAIMER)
+        self.show("welcome", messages.welcome_message(self.config.is_default))
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        except OSError as error:
+            self.log("state-error", f"Could not write {marker}: {error.strerror}", path=str(marker))
+
+    def schedule_check(self, *, announce: bool = False) -> None:
+        upcoming = self.agenda.next_scheduled()
+        if upcoming is None:
+            self.timers.cancel("check")
+            if announce:
+                self.log("next", "No session is scheduled: every time falls in quiet hours.")
+            return
+        self.at("check", upcoming.at, self.check)
+        if announce:
+            at = upcoming.at.astimezone(self.config.settings.timezone)
+            self.log(
+                "next",
+                f"Next session: {upcoming.routine} at {at:%a %d %b %H:%M}",
+                at=at,
+                routine=upcoming.routine,
+                schedule=upcoming.schedule,
+            )
+
+    def check(self) -> None:
+        """Sessions whose time has come: run at most one, record the rest missed."""
+        now = self.clock()
+        arrivals = self.agenda.arrived(now)
+        for occurrence, reason in arrivals.missed:
+            self.missed(occurrence, reason)
+        if arrivals.run is not None:
+            if self.paused:
+                self.missed(arrivals.run, "paused")
+            else:
+                self.begin(arrivals.run)
+        self.schedule_check()
+
+    # -- beginning a session ----------------------------------------------------
+
+    def begin(self, occurrence: Occurrence) -> None:
+        if self.state in (State.IN_SESSION, State.SESSION_PAUSED, State.ASKING):
+            superseded = self.agenda.postpone(occurrence)
+            if superseded is not None:
+                self.missed(superseded, "superseded")
+            self.log(
+                "postponed",
+                f"{occurrence.routine} waits until the current session ends.",
+                routine=occurrence.routine,
+                at=occurrence.at.astimezone(self.config.settings.timezone),
+            )
+            return
+        if self.presence is not None:
+            presence = self.presence.refresh()
+            if presence.away or presence.dnd:
+                self.away.hold(occurrence, presence)
+                return
+        routine = self.config.routines[occurrence.routine]
+        if self.config.settings.start == "ask" and self.notifier.supports_actions():
+            self.question.ask(occurrence, routine, self._tag(routine))
+        else:
+            self.start_session(routine, occurrence)
+
+    def start_session(
+        self, routine: Routine, occurrence: Occurrence | None, asking: Asking | None = None
+    ) -> None:
+        tag = asking.tag if asking is not None else self._tag(routine)
+        self.runner.start(routine, occurrence, tag, asked=asking is not None)
+
+    def _tag(self, routine: Routine) -> str:
+        return f"{routine.name}-{next(self._ids)}"
+
+    def defer(self, occurrence: Occurrence, until: dt.datetime) -> None:
+        """Hold a session back until ``until`` (a snooze)."""
+        superseded = self.agenda.defer(occurrence, until)
+        if superseded is not None:
+            self.missed(superseded, "superseded")
+        self.at("deferred", until, self._deferred_due)
+
+    def _deferred_due(self) -> None:
+        occurrence = self.agenda.take_deferred()
+        if occurrence is None:
+            return
+        if occurrence.routine not in self.config.routines:
+            self.missed(occurrence, "removed from the config")
+        elif self.paused:
+            self.missed(occurrence, "paused")
+        else:
+            self.begin(occurrence)
+
+    def session_ended(self) -> None:
+        """A session (or its question) is over: one that waited may go now."""
+        self.leave(State.IN_SESSION, State.SESSION_PAUSED)
+        occurrence = self.agenda.pending
+        if occurrence is None or self.stopped.is_set():
+            return
+        self.agenda.take_pending()
+        now = self.clock()
+        if occurrence.routine not in self.config.routines:
+            self.missed(occurrence, "removed from the config")
+        elif not self.agenda.still_due(occurrence, now):
+            self.missed(occurrence, "late")
+        elif self.paused:
+            self.missed(occurrence, "paused")
+        else:
+            self.begin(occurrence)
+
+    # -- buttons -------------------------------------------------------------------
+
+    def on_action(self, tag: str, key: str) -> None:
+        """A button pressed on a notification (called on the daemon thread)."""
+        if key in ("better", "same", "worse") and self.recorder.checkin(tag, key, self.clock()):
+            self.show(tag, messages.checkin_thanks(key))
+            return
+        if self.asking is not None and tag == self.asking.tag:
+            if key in ("start", "snooze", "skip"):
+                self.question.answer(key)
+            return
+        session = self.runner.session
+        if session is None or tag != session.id:
+            return
+        if key == "next":
+            self.runner.next_step()
+        elif key == "pause" and self.runner.pause():
+            self.log("paused", "Paused.", session=session.id)
+        elif key == "resume" and session.paused:
+            self.log("resumed", "Resumed.", session=session.id)
+            self.runner.resume()
+        elif key == "stop":
+            self.runner.end("stopped", reason="stopped by you")
+
+    # -- the outside world changes -----------------------------------------------
+
+    def reload(self, *, requested: bool = False) -> bool:
+        """Read the config again; apply it if it is valid and different.
+        ``requested``: someone asked (SIGHUP), so say so even if nothing changed.
+        Returns whether a new config was applied."""
+        try:
+            config = load_config(self.paths)
+        except ConfigError as error:
+            lines = [str(p) for p in error.problems]
+            if lines == self.config_errors and not requested:
+                return False
+            self.config_errors = lines
+            self.show("config", messages.config_error_message(str(self.paths.config_file), lines))
+            self.log(
+                "config-error",
+                "The config has mistakes, so the last good one stays in force:\n  "
+                + "\n  ".join(lines),
+                problems=lines,
+            )
+            return False
+        if config == self.config and not self.config_errors:
+            if requested:
+                self.log("reload", "Config unchanged.", config=config.shown, changed=False)
+            return False
+        self.notifier.close("config")
+        old_notifier = self.config.settings.notifier
+        self.config, self.config_errors = config, []
+        self.agenda.config = config
+        if config.settings.notifier != old_notifier and self._notifier_factory is not None:
+            self.notifier.shutdown()
+            self.notifier = self._notifier_factory(config.settings.notifier)
+            self.notifier.set_action_handler(self.action_handler)
+        if self._on_config_files is not None:
+            self._on_config_files(config)
+        schedules = len(config.schedules)
+        self.log(
+            "reload",
+            f"Config applied: {schedules} schedule{'s' if schedules != 1 else ''}.",
+            config=config.shown,
+            schedules=schedules,
+            changed=True,
+        )
+        self.schedule_check(announce=True)
+        return True
+
+    def control(self, command: str, args: dict[str, Any]) -> dict[str, Any]:
+        """One command from the control socket (on the daemon thread)."""
+        return self.commands.run(command, args)
+
+    def status(self) -> dict[str, Any]:
+        return self.commands.status()
+
+    def unpause(self) -> None:
+        if self.paused:
+            self.commands.resume()
+
+    def reload_soon(self) -> None:
+        """A config file changed (called from the file watcher's thread).
+        Editors save in several steps; look once they have settled."""
+        self.at("reload", self.clock() + RELOAD_SETTLE, self.reload)
+
+    def clock_event(self) -> None:
+        """The wall clock reached a deadline, or was set (the clock watcher)."""
+        self._notice_clock_set()
+        self.check()
+
+    def _notice_clock_set(self) -> None:
+        """If the wall clock was set since we last looked, keep the running
+        session's steps in real time. Measured here, on the daemon's thread,
+        whatever woke it: each change is applied once, before any timer acts
+        on the new clock (the watcher's own report may come later)."""
+        if self._clock_offset is None:
+            return
+        offset = self._clock_offset()
+        jump, self._offset = offset - self._offset, offset
+        if abs(jump) < CLOCK_SET_MIN:
+            return  # NTP's gentle corrections, taken in as they come
+        self.log(
+            "clock-change",
+            f"The clock was set {'forward' if jump > 0 else 'back'} by {format_seconds(int(abs(jump)))}.",
+            jump_seconds=round(jump, 3),
+        )
+        # What was asked for a length of time keeps its real length: the
+        # session's steps, `pause FOR` and `snooze FOR`. Scheduled times stay
+        # wall-clock times.
+        delta = dt.timedelta(seconds=jump)
+        self.runner.clock_set(delta)
+        if self.paused_until is not None:
+            self.paused_until += delta
+            self.at("unpause", self.paused_until, self.unpause)
+        self.agenda.clock_set(delta, self.clock())
+        if self.agenda.deferred is not None:
+            self.at("deferred", self.agenda.deferred[0], self._deferred_due)
+
+    def presence_changed(self, presence: Presence) -> None:
+        """The user came back (or went): a held session may start now."""
+        self.away.changed(presence)
+
+    def resumed(self) -> None:
+        self.log("resume", "The computer woke from sleep.")
+        self.check()
+
+    def action_handler(self, tag: str, key: str) -> None:
+        """For notifiers: called from their threads."""
+        self.soon(lambda: self.on_action(tag, key))
+
+    def shutdown(self, why: str) -> None:
+        if self.stopped.is_set():
+            return
+        self.stopped.set()
+        self.runner.end("interrupted", reason=why)
+        asking = self.question.end()
+        if asking is not None:
+            self.notifier.close(asking.tag)
+        if self.agenda.deferred is not None:
+            self.recorder.not_run(
+                self.agenda.deferred[1],
+                "snoozed",
+                "reminder stopped before the snooze ended",
+                self.clock(),
+            )
+        self.log("daemon-stop", f"reminder stopped ({why}).", reason=why)
+        self.recorder.close()
+        self.notifier.shutdown()
+        self.timers.stop()

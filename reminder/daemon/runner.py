@@ -1,0 +1,240 @@
+"""The session that is running: its steps on time, Next, Pause, Resume, Stop,
+and re-timing after sleep or a clock set.
+
+Each step starts at an absolute instant (``Session.step_start``), so no
+delay accumulates. A step found late by more than ``RETIME_AFTER`` means the
+computer lost time (asleep): the session carries on from that step, now,
+instead of rushing through the ones that were missed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
+
+from reminder.daemon import messages
+from reminder.daemon.agenda import utc
+from reminder.daemon.session import Session
+from reminder.daemon.state import State
+from reminder.routines.plan import build_plan
+from reminder.schema.fields import format_seconds
+
+if TYPE_CHECKING:
+    from reminder.config.calendar import Occurrence
+    from reminder.config.load import Config
+    from reminder.daemon.events import EventLog
+    from reminder.daemon.recorder import Recorder
+    from reminder.notify.base import Message, Notifier
+    from reminder.paths import Paths
+    from reminder.routines.model import Routine
+
+RETIME_AFTER = dt.timedelta(seconds=2)
+"""A step this late means the computer lost time (asleep): restart the step
+from now instead of rushing through the ones that were missed."""
+STEP_EARLY = dt.timedelta(milliseconds=50)
+"""A step timer this much before the step's end fired for an old clock."""
+
+
+class RunnerHost(Protocol):
+    """What the session runner needs of the daemon that owns it."""
+
+    paths: Paths
+    config: Config
+    notifier: Notifier
+    log: EventLog
+    recorder: Recorder
+    clock: Callable[[], dt.datetime]
+
+    def at(self, key: str, when: dt.datetime, function: Callable[[], object]) -> None: ...
+    def cancel(self, key: str) -> None: ...
+    def show(self, tag: str, message: Message) -> None: ...
+    def enter(self, state: State) -> None: ...
+    def session_ended(self) -> None: ...
+
+
+class SessionRunner:
+    def __init__(self, host: RunnerHost) -> None:
+        self.host = host
+        self.session: Session | None = None
+
+    def start(
+        self, routine: Routine, occurrence: Occurrence | None, tag: str, *, asked: bool = False
+    ) -> None:
+        host = self.host
+        plan = build_plan(routine)
+        now = host.clock()
+        # On time (not asked first, not late): the steps keep to the
+        # scheduled start, to the millisecond.
+        on_time = (
+            occurrence is not None and not asked and utc(now) - utc(occurrence.at) <= RETIME_AFTER
+        )
+        session = Session(
+            id=tag,
+            routine=routine,
+            plan=plan,
+            anchor=utc(occurrence.at) if on_time and occurrence is not None else now,
+            occurrence=occurrence,
+        )
+        self.session = session
+        host.enter(State.IN_SESSION)
+        host.recorder.started(session, now)
+        host.log(
+            "session-start",
+            f"Starting {routine.title} ({format_seconds(plan.total_seconds)}).",
+            session=session.id,
+            routine=routine.name,
+            scheduled=occurrence.at.astimezone(host.config.settings.timezone)
+            if occurrence
+            else None,
+            total_seconds=plan.total_seconds,
+        )
+        self.show_step()
+
+    def show_step(self) -> None:
+        host, session = self.host, self.session
+        assert session is not None
+        step = session.step
+        planned = session.step_start()
+        host.show(session.id, messages.step_message(step, session.routine))
+        sent = host.clock()
+        tz = host.config.settings.timezone
+        host.log(
+            "step",
+            f"{messages.step_summary(step)}: {messages.step_body(step, session.routine).split('. ')[0]}",
+            session=session.id,
+            index=session.index,
+            **step.to_json(),
+            planned=planned.astimezone(tz),
+            sent=sent.astimezone(tz),
+        )
+        self._arm()
+
+    def _arm(self) -> None:
+        assert self.session is not None
+        self.host.at("step", self.session.step_end(), self.step_ended)
+
+    def step_ended(self) -> None:
+        host, session = self.host, self.session
+        if session is None or session.paused:
+            return
+        now = host.clock()
+        late = now - session.step_end()
+        if late < -STEP_EARLY:
+            # A timer armed before the clock was set back, or before a set
+            # forward moved the session: the step is not over yet.
+            self._arm()
+            return
+        if late > dt.timedelta(seconds=host.config.settings.misfire_grace):
+            self.end("interrupted", reason="asleep")
+            return
+        if not session.advance():
+            self.end("completed")
+            return
+        if late > RETIME_AFTER:
+            session.retime(now)
+            host.log(
+                "retimed",
+                f"Woke {format_seconds(int(late.total_seconds()))} late; carrying on from this step.",
+                session=session.id,
+            )
+        self.show_step()
+
+    def next_step(self) -> None:
+        """Next: end this step now; the rest keep their lengths."""
+        session = self.session
+        assert session is not None
+        self.host.log("next-step", "Skipped to the next step.", session=session.id)
+        if session.skip_step(self.host.clock()):
+            self.show_step()
+        else:
+            self.end("completed")
+
+    def pause(self) -> bool:
+        """Hold the step where it is; False when it was paused already."""
+        host, session = self.host, self.session
+        now = host.clock()
+        if session is None or not session.pause(now):
+            return False
+        host.cancel("step")
+        host.show(session.id, messages.paused_message(session.step, session.remaining(now)))
+        host.enter(State.SESSION_PAUSED)
+        return True
+
+    def resume(self) -> bool:
+        """Go on from where the step was paused; False when it was not paused."""
+        host, session = self.host, self.session
+        if session is None or not session.resume(host.clock()):
+            return False
+        host.enter(State.IN_SESSION)
+        host.show(session.id, messages.step_message(session.step, session.routine))
+        self._arm()
+        return True
+
+    def end(self, outcome: str, reason: str | None = None) -> None:
+        host = self.host
+        session, self.session = self.session, None
+        if session is None:
+            return
+        host.cancel("step")
+        asks = outcome == "completed" and host.notifier.supports_actions()
+        if outcome == "completed":
+            host.show(
+                session.id,
+                messages.done_message(session.routine, session.plan, ask_checkin=asks),
+            )
+        elif outcome == "stopped":
+            host.show(session.id, messages.stopped_message(session.routine))
+        else:
+            host.notifier.close(session.id)
+        host.recorder.ended(session, outcome, reason, host.clock(), asks_checkin=asks)
+        if outcome == "completed":
+            host.recorder.relief_advice(host.paths, host.config, host.clock(), host.show)
+        phases = session.phases_done()
+        host.log(
+            "session-end",
+            f"{session.routine.title}: {outcome}"
+            + (f" ({reason})" if reason else "")
+            + (f"; phases done: {', '.join(phases)}" if phases and outcome != "completed" else "")
+            + ".",
+            session=session.id,
+            routine=session.routine.name,
+            outcome=outcome,
+            reason=reason,
+            phases_done=list(phases),
+        )
+        host.session_ended()
+
+    def clock_set(self, delta: dt.timedelta) -> None:
+        """The wall clock was set by ``delta``: the steps keep real time."""
+        session = self.session
+        if session is None:
+            return
+        session.shift(delta)
+        if not session.paused:
+            self._arm()
+
+    def info(self, now: dt.datetime, tz: dt.tzinfo) -> dict[str, Any] | None:
+        """The running session as ``status`` shows it."""
+        session = self.session
+        if session is None:
+            return None
+        step = session.step
+        return {
+            "id": session.id,
+            "routine": session.routine.name,
+            "title": session.routine.title,
+            "index": session.index,
+            "steps": len(session.plan.steps),
+            "step": {
+                **step.to_json(),
+                "summary": messages.step_summary(step),
+                "body": messages.step_body(step, session.routine),
+            },
+            "step_ends": None if session.paused else session.step_end().astimezone(tz),
+            "remaining_seconds": session.remaining(now),
+            "session_remaining_seconds": session.remaining(now)
+            + session.plan.total_seconds
+            - step.end,
+            "paused": session.paused,
+        }
