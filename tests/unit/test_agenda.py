@@ -1,0 +1,124 @@
+"""The agenda on its own: which session is due, which are missed and why,
+and the three that wait (snoozed, postponed, held). Pure, clock passed in;
+every expected instant is written by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from support.harness import TINY_ROUTINE
+
+from reminder.config.calendar import Occurrence
+from reminder.config.load import Config, load_config
+from reminder.daemon.agenda import Agenda
+from reminder.paths import Paths
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2026, 11, day, hour, minute, tzinfo=BERLIN)
+
+
+def make_config(tmp_path: Path, *, grace: str = "15m", quiet: str | None = None) -> Config:
+    quiet_line = f'quiet_hours = "{quiet}"\n' if quiet else ""
+    text = (
+        f'[settings]\ntimezone = "Europe/Berlin"\nmisfire_grace = "{grace}"\n{quiet_line}'
+        '[[schedule]]\nroutine = "tiny"\ndays = "daily"\nat = ["10:30", "16:00"]\n' + TINY_ROUTINE
+    )
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(text, encoding="utf-8")
+    paths = Paths(
+        config_file=config_file,
+        config_from="--config",
+        config_dir=tmp_path,
+        routines_dir=tmp_path / "routines",
+        state_dir=tmp_path / "state",
+        runtime_dir=tmp_path / "run",
+    )
+    return load_config(paths)
+
+
+def test_the_latest_session_within_grace_runs_and_an_older_one_is_missed_late(
+    tmp_path: Path,
+) -> None:
+    agenda = Agenda(make_config(tmp_path), at(30, 10))
+    arrivals = agenda.arrived(at(30, 16, 5))
+    assert arrivals.run == Occurrence(at(30, 16), 0, "tiny")
+    assert [(o.at, reason) for o, reason in arrivals.missed] == [(at(30, 10, 30), "late")]
+
+
+def test_with_a_long_grace_the_older_session_is_superseded_not_late(tmp_path: Path) -> None:
+    agenda = Agenda(make_config(tmp_path, grace="8h"), at(30, 10))
+    arrivals = agenda.arrived(at(30, 16, 5))
+    assert arrivals.run == Occurrence(at(30, 16), 0, "tiny")
+    assert [(o.at, reason) for o, reason in arrivals.missed] == [(at(30, 10, 30), "superseded")]
+
+
+def test_a_session_in_quiet_hours_is_missed_for_that_reason(tmp_path: Path) -> None:
+    agenda = Agenda(make_config(tmp_path, quiet="15:00-17:00"), at(30, 15))
+    arrivals = agenda.arrived(at(30, 16))
+    assert arrivals.run is None
+    assert [(o.at, reason) for o, reason in arrivals.missed] == [(at(30, 16), "quiet-hours")]
+    tomorrow = dt.datetime(2026, 12, 1, 10, 30, tzinfo=BERLIN)
+    assert agenda.next_scheduled() == Occurrence(tomorrow, 0, "tiny")
+
+
+def test_a_handled_session_never_comes_due_again_even_when_the_clock_goes_back(
+    tmp_path: Path,
+) -> None:
+    agenda = Agenda(make_config(tmp_path), at(30, 10))
+    assert agenda.arrived(at(30, 10, 31)).run is not None
+    agenda.clock_set(-dt.timedelta(hours=1), at(30, 9, 31))
+    again = agenda.arrived(at(30, 10, 31))
+    assert again.run is None
+    assert again.missed == ()
+    assert agenda.next_scheduled() == Occurrence(at(30, 16), 0, "tiny")
+
+
+def test_handled_sessions_are_forgotten_after_two_days(tmp_path: Path) -> None:
+    agenda = Agenda(make_config(tmp_path), at(20, 10))
+    agenda.arrived(at(20, 10, 31))
+    assert agenda.handled_count == 1
+    agenda.arrived(at(23, 10, 31))  # 20th 16:00 ... 23rd 10:30 arrive; the 20th 10:30 is forgotten
+    assert agenda.handled_count == 6
+
+
+def test_a_snoozed_session_comes_instead_of_the_scheduled_one(tmp_path: Path) -> None:
+    agenda = Agenda(make_config(tmp_path), at(30, 10))
+    first = Occurrence(at(30, 10, 30), 0, "tiny")
+    agenda.mark_handled(first, at(30, 10))
+    assert agenda.defer(first, at(30, 10, 40)) is None
+    upcoming = agenda.upcoming()
+    assert upcoming == Occurrence(at(30, 10, 40), 0, "tiny")
+    assert agenda.is_deferred(upcoming)
+    # A snooze keeps its real length when the clock is set.
+    agenda.clock_set(dt.timedelta(minutes=5), at(30, 10, 5))
+    assert agenda.upcoming() == Occurrence(at(30, 10, 45), 0, "tiny")
+    # One snoozed session at a time: another one supersedes it.
+    second = Occurrence(at(30, 16), 0, "tiny")
+    assert agenda.defer(second, at(30, 16, 10)) == first
+    assert agenda.take_deferred() == second
+    assert agenda.take_deferred() is None
+
+
+def test_one_session_waits_behind_the_running_one_and_one_for_the_person(tmp_path: Path) -> None:
+    agenda = Agenda(make_config(tmp_path), at(30, 10))
+    morning = Occurrence(at(30, 10, 30), 0, "tiny")
+    afternoon = Occurrence(at(30, 16), 0, "tiny")
+    assert agenda.postpone(morning) is None
+    assert agenda.postpone(afternoon) == morning
+    assert agenda.take_pending() == afternoon
+    assert agenda.hold(morning) is None
+    assert agenda.hold(morning) is None  # the same one again is no supersession
+    assert agenda.hold(afternoon) == morning
+    assert agenda.take_held() == afternoon
+
+
+def test_still_due_is_true_within_grace_only(tmp_path: Path) -> None:
+    agenda = Agenda(make_config(tmp_path), at(30, 10))
+    session = Occurrence(at(30, 10, 30), 0, "tiny")
+    assert agenda.still_due(session, at(30, 10, 45))
+    assert not agenda.still_due(session, at(30, 10, 45) + dt.timedelta(seconds=1))
