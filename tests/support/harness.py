@@ -235,6 +235,20 @@ class EventSink(io.StringIO):
         return [r for r in self.records if name is None or r["event"] == name]
 
 
+def paths_with_config(tmp_path: Path, config_text: str) -> Paths:
+    """Paths whose config file (in ``tmp_path``) holds ``config_text``."""
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(config_text, encoding="utf-8")
+    return Paths(
+        config_file=config_file,
+        config_from="--config",
+        config_dir=tmp_path / "cfg",
+        routines_dir=tmp_path / "cfg" / "routines",
+        state_dir=tmp_path / "state" / "reminder",
+        runtime_dir=tmp_path / "run",
+    )
+
+
 class Harness:
     """A started daemon, its config file written from ``config_text``, its
     history in ``tmp_path/state/reminder/history.sqlite3``.

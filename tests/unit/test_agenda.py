@@ -8,12 +8,11 @@ import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from support.harness import TINY_ROUTINE
+from support.harness import TINY_ROUTINE, paths_with_config
 
 from reminder.config.calendar import Occurrence
 from reminder.config.load import Config, load_config
 from reminder.daemon.agenda import Agenda
-from reminder.paths import Paths
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -28,16 +27,7 @@ def make_config(tmp_path: Path, *, grace: str = "15m", quiet: str | None = None)
         f'[settings]\ntimezone = "Europe/Berlin"\nmisfire_grace = "{grace}"\n{quiet_line}'
         '[[schedule]]\nroutine = "tiny"\ndays = "daily"\nat = ["10:30", "16:00"]\n' + TINY_ROUTINE
     )
-    config_file = tmp_path / "config.toml"
-    config_file.write_text(text, encoding="utf-8")
-    paths = Paths(
-        config_file=config_file,
-        config_from="--config",
-        config_dir=tmp_path,
-        routines_dir=tmp_path / "routines",
-        state_dir=tmp_path / "state",
-        runtime_dir=tmp_path / "run",
-    )
+    paths = paths_with_config(tmp_path, text)
     return load_config(paths)
 
 

@@ -17,6 +17,7 @@ from support.harness import (
     EventSink,
     FakeNotifier,
     ManualTimers,
+    paths_with_config,
 )
 
 from reminder.config.calendar import Occurrence
@@ -26,7 +27,6 @@ from reminder.daemon.recorder import Recorder
 from reminder.daemon.runner import SessionRunner
 from reminder.daemon.state import State
 from reminder.notify.base import Message, Notifier
-from reminder.paths import Paths
 
 BERLIN = ZoneInfo("Europe/Berlin")
 TEN_THIRTY = dt.datetime(2026, 11, 30, 10, 30, tzinfo=BERLIN)
@@ -36,19 +36,10 @@ class Host:
     """Just what ``runner.RunnerHost`` asks for, recording what it is told."""
 
     def __init__(self, tmp_path: Path, start: dt.datetime) -> None:
-        config_file = tmp_path / "config.toml"
-        config_file.write_text(
+        self.paths = paths_with_config(
+            tmp_path,
             '[settings]\ntimezone = "Europe/Berlin"\nmisfire_grace = "15m"\n'
             '[[schedule]]\nroutine = "tiny"\nat = ["10:30"]\n' + TINY_ROUTINE,
-            encoding="utf-8",
-        )
-        self.paths = Paths(
-            config_file=config_file,
-            config_from="--config",
-            config_dir=tmp_path,
-            routines_dir=tmp_path / "routines",
-            state_dir=tmp_path / "state",
-            runtime_dir=tmp_path / "run",
         )
         self.config: Config = load_config(self.paths)
         self.timers = ManualTimers(start)
