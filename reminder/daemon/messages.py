@@ -128,11 +128,16 @@ def stopped_message(routine: Routine) -> Message:
     )
 
 
+def mistakes(count: int) -> str:
+    """``a mistake``, ``3 mistakes``."""
+    return "a mistake" if count == 1 else f"{count} mistakes"
+
+
 def config_error_message(shown: str, lines: list[str]) -> Message:
     first = "\n".join(lines[:3])
     more = f"\n…and {len(lines) - 3} more; run `reminder validate`." if len(lines) > 3 else ""
     return Message(
-        summary="Config not applied: it has a mistake",
+        summary=f"Config not applied: it has {mistakes(len(lines))}",
         body=f"Still using the last good config. Fix {shown}:\n{first}{more}",
         # Not "critical": some desktops keep those until dismissed, whatever the timeout.
         timeout=60.0,

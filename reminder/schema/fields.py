@@ -66,8 +66,9 @@ class Reporter:
         if self._text is not None:
             if self._locator is None:
                 self._locator = KeyLocator(self._text)
-            if found := self._locator.find(path):
-                line, column = found
+            # A key missing from the top level belongs to the table that
+            # starts the file.
+            line, column = self._locator.find(path) or (1, 1)
         self.problems.add(Problem(self.file, format_path(path), message, line, column))
 
 

@@ -179,7 +179,7 @@ def test_the_readme_example_of_config_mistakes_is_what_validate_prints(
 ) -> None:
     """README: "Config mistakes are listed all at once, one a line, as
     `FILE:LINE:COL: key.path: message`" — with the README's own example:
-    `config.toml:7:1: schedule[0].at[0]: "25:00" is not a time of day (HH:MM,
+    `config.toml:7:7: schedule[0].at[0]: "25:00" is not a time of day (HH:MM,
     24-hour clock)` and `config.toml:9:1: schedule[1].routine: "desk-brake" is
     not a known routine; available: desk-break, gluteus-medius, iliacus,
     piriformis, psoas, quadratus-lumborum`."""
@@ -200,7 +200,7 @@ def test_the_readme_example_of_config_mistakes_is_what_validate_prints(
     assert result.returncode == EX_CONFIG
     assert result.stdout == ""
     assert result.stderr.splitlines()[:2] == [
-        'config.toml:7:1: schedule[0].at[0]: "25:00" is not a time of day (HH:MM, 24-hour clock)',
+        'config.toml:7:7: schedule[0].at[0]: "25:00" is not a time of day (HH:MM, 24-hour clock)',
         'config.toml:9:1: schedule[1].routine: "desk-brake" is not a known routine; '
         "available: desk-break, gluteus-medius, iliacus, piriformis, psoas, quadratus-lumborum",
     ]
@@ -634,6 +634,7 @@ def test_a_saved_edit_applies_without_a_restart_and_a_broken_one_is_logged_in_fu
         assert mistake in logged
     note = [c for c in mock_server.notify_calls() if c.summary.startswith("Config not applied")]
     assert len(note) == 1
+    assert note[0].summary == "Config not applied: it has 3 mistakes"
     assert any(word in note[0].body for word in ("sometimes", "soon", "25:00"))
     # The last good config is still the one in force.
     assert len(daemon.named("reload")) == 1

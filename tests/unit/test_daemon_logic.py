@@ -374,6 +374,19 @@ def test_reload_applies_a_good_edit_and_keeps_the_config_on_a_bad_one(tmp_path: 
     assert [s["scheduled"] for s in h.events("session-start")] == ["2026-11-30T10:45:00+01:00"]
 
 
+def test_the_config_error_notification_counts_the_mistakes(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030), berlin(2026, 11, 30, 10, 0))
+    h.config_file.write_text(
+        config('[[schedule]]\nroutine = "tiny"\nat = ["25:00", "26:00"]\ndays = ["funday"]\n'),
+        encoding="utf-8",
+    )
+    h.daemon.reload()
+    (error,) = h.events("config-error")
+    assert isinstance(error["problems"], list)
+    assert len(error["problems"]) == 3
+    assert h.notifier.shown[-1][2].summary == "Config not applied: it has 3 mistakes"
+
+
 def test_quiet_hours_hold_back_sessions(tmp_path: Path) -> None:
     schedule = '[[schedule]]\nroutine = "tiny"\nat = ["06:30", "10:30"]\n'
     h = Harness(
