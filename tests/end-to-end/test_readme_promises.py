@@ -337,7 +337,8 @@ def test_routines_json_has_the_documented_fields_and_sources(
     run_reminder: RunReminder, tmp_path: Path, xdg_config_home: Path
 ) -> None:
     """README: "`routines --json`: `[{"name", "title", "muscle",
-    "total_seconds", "source": "bundled"|"user"|"config", "path"}]`"."""
+    "total_seconds", "source": "bundled"|"user"|"config", "path",
+    "equipment": [text]}]`"."""
     mine = xdg_config_home / "reminder" / "routines" / "evening.toml"
     mine.parent.mkdir(parents=True)
     mine.write_text(
@@ -350,7 +351,15 @@ def test_routines_json_has_the_documented_fields_and_sources(
     config = write_config(tmp_path, config_text(QUICK_ROUTINE))
     listed = json.loads(ok(run_reminder("routines", "--json", "--config", str(config))).stdout)
     for entry in listed:
-        assert set(entry) == {"name", "title", "muscle", "total_seconds", "source", "path"}
+        assert set(entry) == {
+            "name",
+            "title",
+            "muscle",
+            "total_seconds",
+            "source",
+            "path",
+            "equipment",
+        }
     by_name = {e["name"]: e for e in listed}
     assert (by_name["tiny"]["source"], by_name["tiny"]["title"]) == ("config", "Tiny")
     assert by_name["tiny"]["total_seconds"] == 3
@@ -358,7 +367,32 @@ def test_routines_json_has_the_documented_fields_and_sources(
     assert (by_name["evening"]["source"], by_name["evening"]["total_seconds"]) == ("user", 85)
     assert by_name["evening"]["path"] == str(mine)
     assert by_name["psoas"]["source"] == "bundled"
+    assert by_name["evening"]["equipment"] == []
     assert Path(by_name["psoas"]["path"]).name == "psoas.toml"
+
+
+def test_the_readme_routine_table_is_what_reminder_routines_says(run_reminder: RunReminder) -> None:
+    """README: "Six routines come with it (`reminder routines` lists them …)",
+    each with its time and what it needs."""
+    text = README.read_text(encoding="utf-8")
+    start = text.index("| routine | time | for | you need |")
+    rows = [
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in text[start:].split("\n\n", 1)[0].splitlines()[2:]
+    ]
+    listed = json.loads(ok(run_reminder("routines", "--json")).stdout)
+    bundled = {e["name"]: e for e in listed if e["source"] == "bundled"}
+    assert sorted(row[0].strip("`") for row in rows) == sorted(bundled)
+    assert "Six routines" in text
+    assert len(bundled) == 6
+    printed = {
+        line.split()[0]: " ".join(line.split()[1:3])
+        for line in ok(run_reminder("routines")).stdout.splitlines()
+    }
+    for name, minutes, _for, needs in rows:
+        routine = bundled[name.strip("`")]
+        assert minutes == printed[routine["name"]], name
+        assert needs == ", ".join(routine["equipment"]), name
 
 
 # --- Tab completion ------------------------------------------------------------

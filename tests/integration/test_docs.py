@@ -50,6 +50,77 @@ def test_configuration_reference_documents_every_key(table: str, field: schema.F
     )
 
 
+def _row(table: str, field: schema.Field) -> str:
+    """The reference's table row of ``field`` in the section of ``table``."""
+    text = CONFIGURATION.read_text(encoding="utf-8")
+    headings = {
+        "config": "## The config file",
+        "settings": "## `[settings]`",
+        "schedule": "## `[[schedule]]`",
+        "routine": "## `[routines.NAME]`",
+        "exercise": "## Exercises",
+    }
+    section = text[text.index(headings[table]) :]
+    return next(line for line in section.splitlines() if line.startswith(f"| `{field.name}` |"))
+
+
+BOUNDED = [
+    (table, field) for table, field in _all_fields() if field.type_name in ("integer", "duration")
+]
+
+
+@pytest.mark.parametrize(("table", "field"), BOUNDED, ids=lambda v: getattr(v, "name", v))
+def test_the_reference_states_the_range_the_validator_enforces(
+    table: str, field: schema.Field
+) -> None:
+    """Probed at the edges: the least and the most pass, one beyond fails,
+    and the reference's row says both."""
+    assert isinstance(field.convert, schema.Limited), f"{field.name} states no limits"
+    assert field.convert.bounds is not None
+    low, high = field.convert.bounds
+    field.convert(low)
+    field.convert(high)
+    with pytest.raises(schema.Invalid):
+        field.convert(high + 1)
+    if low > 0:
+        with pytest.raises(schema.Invalid):
+            field.convert(low - 1)
+    row = _row(table, field)
+    if field.type_name == "duration":
+        said = (schema.format_seconds(low), schema.format_seconds(high))
+    else:
+        said = (f"{low} to {high}", f"{low} to {high}")
+    for words in said:
+        assert words in row, f"docs/configuration.md does not say {words!r} for {field.name}"
+
+
+TEXTS = [(table, field) for table, field in _all_fields() if field.type_name == "string"]
+
+
+@pytest.mark.parametrize(("table", "field"), TEXTS, ids=lambda v: getattr(v, "name", v))
+def test_the_reference_states_every_length_or_choice_of_a_string(
+    table: str, field: schema.Field
+) -> None:
+    row = _row(table, field)
+    if field.limits:
+        length = int(re.search(r"at most (\d+) characters", field.limits)[1])  # type: ignore[index]
+        field.convert("x" * length)
+        with pytest.raises(schema.Invalid):
+            field.convert("x" * (length + 1))
+        assert f"at most {length} characters" in row
+        return
+    # Not a free text: a choice (each option in the row) or a time zone name.
+    with pytest.raises(schema.Invalid):
+        field.convert("certainly not a valid value")
+    assert '"' in row, f"{field.name}: the reference names none of its values"
+
+
+def test_the_reference_states_the_file_size_limit() -> None:
+    from reminder.schema.tomlfile import MAX_BYTES
+
+    assert f"at most {MAX_BYTES // (1024 * 1024)} MiB" in CONFIGURATION.read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize(
     "phrase",
     [

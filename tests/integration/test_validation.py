@@ -409,6 +409,35 @@ def test_problems_are_listed_from_the_top_of_the_file_down(
     assert numbers[0] == where(text, "desk-brake")[0]
 
 
+@pytest.mark.parametrize(
+    ("value", "key_path", "snippet", "words"),
+    [
+        pytest.param('"a ball"', "equipment", "equipment", ("list",), id="not-a-list"),
+        pytest.param('["a ball", 3]', "equipment[1]", "3]", ("string",), id="not-text"),
+        pytest.param('["a ball", ""]', "equipment[1]", '""', ("empty",), id="empty"),
+        pytest.param('["a ball", "A Ball"]', "equipment[1]", '"A Ball"', ("twice",), id="twice"),
+        pytest.param(
+            "[" + ", ".join(f'"thing {n}"' for n in range(11)) + "]",
+            "equipment",
+            "equipment",
+            ("11", "10"),
+            id="too-many",
+        ),
+        pytest.param(f'["{"x" * 41}"]', "equipment[0]", '"xxx', ("41", "40"), id="too-long"),
+    ],
+)
+def test_equipment_is_a_short_list_of_short_texts(
+    run_cli: RunCli, tmp_path: Path, value: str, key_path: str, snippet: str, words: tuple[str, ...]
+) -> None:
+    text = edit(ROUTINE_FILE, 'title = "Mine"\n', f'title = "Mine"\nequipment = {value}\n')
+    routine = write(tmp_path / "mine.toml", text)
+    stderr = rejected(run_cli("plan", str(routine)))
+    shown = problem(stderr, routine, key_path)
+    for word in words:
+        assert word in shown.message, shown.text
+    assert (shown.line, shown.column) == where(text, snippet)
+
+
 def test_a_missing_top_level_key_of_a_routine_file_gets_a_line(
     run_cli: RunCli, tmp_path: Path
 ) -> None:
