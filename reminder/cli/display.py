@@ -158,11 +158,25 @@ def sessions_table(sessions: Sequence[Occurrence], now: dt.datetime, titles: dic
     return "\n".join(lines)
 
 
+def notifications_text(status: dict[str, Any]) -> str:
+    """``freedesktop``, or ``console, retrying freedesktop at every notification
+    (why)`` while the chosen backend fails and the console stands in."""
+    in_use = status.get("notifier_in_use") or status.get("notifier")
+    retrying = status.get("notifier_retrying")
+    if not retrying:
+        return str(in_use)
+    why = status.get("notifier_error")
+    reason = f" ({str(why).rstrip('.')})" if why else ""
+    return f"{in_use}, retrying {retrying} at every notification{reason}"
+
+
 def status_text(status: dict[str, Any], now: dt.datetime) -> str:
     """``reminder status`` for people."""
     lines = [
-        f"reminder is running (pid {status['pid']}); notifications: {status['notifier']}.",
+        f"reminder is running (pid {status['pid']}); notifications: {notifications_text(status)}.",
     ]
+    if status.get("notifier_retrying"):
+        lines.append("`reminder doctor` checks the desktop and says what to fix.")
     errors = status.get("config_errors") or []
     if errors:
         lines.append(f"Config {status['config']} has mistakes; the last good one is in force:")
