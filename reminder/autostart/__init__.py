@@ -47,6 +47,7 @@ __all__ = [
     "entry_path",
     "install",
     "install_message",
+    "is_ours",
     "methods_here",
     "plan_install",
     "uninstall",
@@ -146,6 +147,11 @@ def entry_path(
 ) -> Path:
     """The file a method's install writes."""
     return _method(method).entry_path(_home(home), _environ(environ))
+
+
+def is_ours(method: str, data: bytes) -> bool:
+    """Whether ``data``, the content of a method's entry, was written by install."""
+    return _method(method).is_ours(data)
 
 
 def _home(home: Path | None) -> Path:

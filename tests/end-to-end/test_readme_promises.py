@@ -156,6 +156,7 @@ SUBCOMMANDS = [
     "init",
     "paths",
     "completion",
+    "doctor",
 ]
 
 

@@ -132,6 +132,7 @@ def test_the_reference_states_the_file_size_limit() -> None:
         "GNOME",
         "Wayland",
         "notify-send",
+        "reminder doctor",
     ],
 )
 def test_troubleshooting_covers_the_usual_problems(phrase: str) -> None:
@@ -142,5 +143,29 @@ def test_troubleshooting_covers_the_usual_problems(phrase: str) -> None:
 def test_every_reminder_command_the_troubleshooting_guide_names_exists() -> None:
     """A user copies `reminder pause` from the guide: it must be a real command."""
     named = set(re.findall(r"`reminder\s+([a-z-]+)", TROUBLESHOOTING.read_text(encoding="utf-8")))
-    assert {"status", "validate", "stop", "pause", "snooze", "skip"} <= named
+    assert {"status", "validate", "stop", "pause", "snooze", "skip", "doctor"} <= named
     assert named <= set(cli.commands), f"not commands: {sorted(named - set(cli.commands))}"
+
+
+def test_the_troubleshooting_guide_and_the_readme_start_with_doctor() -> None:
+    guide = TROUBLESHOOTING.read_text(encoding="utf-8")
+    first_section = guide.split("\n## ", 2)[1]
+    assert first_section.startswith("Start with `reminder doctor`")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Something not working?") :].split("\n## ", 1)[0]
+    assert section.split("```sh\n", 1)[1].startswith("reminder doctor\n")
+    assert "docs/troubleshooting.md" in section
+
+
+def test_the_troubleshooting_guide_names_every_doctor_check() -> None:
+    """The guide's table has a row for each line doctor prints."""
+    import inspect
+
+    from reminder.cli import doctor, doctor_desktop
+
+    guide = TROUBLESHOOTING.read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip() for line in guide.splitlines() if line.startswith("| ")}
+    source = inspect.getsource(doctor) + inspect.getsource(doctor_desktop)
+    named = set(re.findall(r'Check\(\s*"([a-z ,]+|[a-zA-Z ,]+)",', source))
+    assert named, "no check names found"
+    assert named <= rows, f"not in the guide: {sorted(named - rows)}"
