@@ -6,6 +6,7 @@ and keep time; each ✗ names its cause."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -298,3 +299,59 @@ def test_a_check_that_breaks_is_a_failure_line_not_a_traceback(
     assert "✗ broken" in result.stdout
     assert "RuntimeError: bug in a check" in result.stdout
     assert "history" in result.stdout  # the others still ran
+
+
+SYSTEMCTL = """#!/bin/sh
+# A systemd user manager as `systemctl --user` shows it: the unit is {enabled}, {active}.
+case "$*" in
+  *is-enabled*) echo {enabled}; [ {enabled} = enabled ] ;;
+  *is-active*) echo {active}; [ {active} = active ] ;;
+  *) exit 0 ;;
+esac
+"""
+
+
+@pytest.mark.parametrize(
+    ("enabled", "active", "mark"),
+    [("enabled", "active", "✓"), ("enabled", "failed", "!"), ("disabled", "inactive", "!")],
+)
+def test_login_start_as_a_systemd_service_says_what_systemd_says(
+    tmp_path: Path,
+    config: Path,
+    run_reminder: RunReminder,
+    no_system_bus: dict[str, str],
+    enabled: str,
+    active: str,
+    mark: str,
+) -> None:
+    bin_dir = tmp_path / "fake-bin"
+    bin_dir.mkdir()
+    systemctl = bin_dir / "systemctl"
+    systemctl.write_text(SYSTEMCTL.format(enabled=enabled, active=active), encoding="utf-8")
+    systemctl.chmod(0o755)
+    env = {**no_system_bus, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    installed = run_reminder("install", "--method", "systemd", "--config", str(config), env=env)
+    assert installed.returncode == 0, installed.stderr
+
+    result = run_reminder("doctor", "--no-test", "--config", str(config), env=env)
+
+    line = lines_of(result.stdout)["login start"]
+    assert line.startswith(mark), line
+    assert f"reminder.service is {enabled} and {active}" in line
+    if mark == "!":
+        assert "journalctl --user -u reminder.service" in result.stdout
+
+
+def test_a_login_entry_whose_program_is_gone_is_a_warning(
+    run_cli: RunCli, config: Path, xdg_config_home: Path
+) -> None:
+    """reminder was installed from a folder since deleted (an old venv)."""
+    from reminder import autostart
+
+    gone = xdg_config_home.parent / "old-venv" / "bin" / "reminder"
+    autostart.install("xdg", dry_run=False, command=[str(gone), "run"])
+    result = run_cli("doctor", "--no-test", "--config", str(config))
+    line = lines_of(result.stdout)["login start"]
+    assert line.startswith("!"), line
+    assert f"{gone}, which no longer exists" in line
+    assert "Run `reminder install` again" in result.stdout
