@@ -8,7 +8,7 @@ notification server (dbusmock) present:
   - APScheduler floor: a process blocked in a BlockingScheduler with jeepney
     loaded and a D-Bus connection open
   - ``reminder run`` on the example config, no session due
-Targets (issue 4): PSS under 22 MiB on Python 3.11, at most 1 wake-up per
+Targets: PSS under 22 MiB on Python 3.11, at most 1 wake-up per
 idle minute, zero CPU.
 """
 

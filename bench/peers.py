@@ -25,7 +25,7 @@ the first org.freedesktop.Notifications.Notify call each program makes on
 the bus, watched by a bus monitor: reminder with a session due at the next
 whole minute (times are HH:MM), Safe Eyes with a 1-minute break interval.
 
-Targets for reminder (issue 7): PSS within 3 MiB of the floor, at most
+Targets for reminder: PSS within 3 MiB of the floor, at most
 1 wake-up per idle minute, zero idle CPU.
 
 As root, missing programs are installed with apt-get (safeeyes, workrave and

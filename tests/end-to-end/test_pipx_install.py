@@ -207,3 +207,22 @@ def test_the_readme_line_for_people_without_pipx_works_too(clone: Path, tmp_path
     program = shlex.split(exec_line.removeprefix("Exec="))[0]
     assert Path(program).is_absolute(), exec_line
     assert sh(f"{shlex.quote(program)} --version", env, tmp_path).stdout.startswith("reminder ")
+
+    # bench/ runs with reminder installed and no test tools (no pytest in that venv).
+    python = shlex.quote(str(Path(program).with_name("python")))
+    missing = subprocess.run(
+        [str(Path(program).with_name("python")), "-c", "import pytest"],
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+    assert missing.returncode != 0, "the venv has pytest: it proves nothing about bench/"
+    for script in sorted((clone / "bench").glob("*.py")):
+        if not script.name.startswith("_") and script.name != "desktop_components.py":
+            helped = sh(f"{python} {shlex.quote(str(script))} --help", env, tmp_path)
+            assert helped.stdout.startswith("usage:"), script.name
+    measured = sh(
+        f"{python} bench/daemon_idle.py --seconds 1 --settle 2", {**env, "TZ": "UTC"}, clone
+    )
+    assert "reminder run" in measured.stdout, measured.stdout
+    assert "PSS" in measured.stdout

@@ -169,3 +169,57 @@ def test_the_troubleshooting_guide_names_every_doctor_check() -> None:
     named = set(re.findall(r'Check\(\s*"([a-z ,]+|[a-zA-Z ,]+)",', source))
     assert named, "no check names found"
     assert named <= rows, f"not in the guide: {sorted(named - rows)}"
+
+
+PERFORMANCE = ROOT / "docs" / "performance.md"
+
+
+def _section(text: str, heading: str) -> str:
+    return text[text.index(heading) :].split("\n## ", 1)[0]
+
+
+def _last_table(section: str) -> list[list[str]]:
+    """The rows of the section's last table, cells stripped (header and rule left out)."""
+    tables = re.findall(r"((?:^\|.*\|\n)+)", section, re.MULTILINE)
+    assert tables, "no table in the section"
+    rows = [
+        [cell.strip() for cell in line.strip("|").split("|")] for line in tables[-1].splitlines()
+    ]
+    return rows[2:]
+
+
+def test_the_readme_memory_figures_are_the_latest_idle_daemon_run() -> None:
+    """README quotes the last run of bench/daemon_idle.py in docs/performance.md."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    said = re.search(
+        r"([\d.]+) MiB RSS beside an\s+APScheduler floor of ([\d.]+) MiB measured in the same"
+        r" run \(PSS ([\d.]+) vs ([\d.]+)\)",
+        readme,
+    )
+    assert said, "README's idle-daemon figures are not where the test looks"
+    rows = _last_table(_section(PERFORMANCE.read_text(encoding="utf-8"), "## The idle daemon"))
+    by_name = {row[0]: row for row in rows}
+    floor = by_name["APScheduler floor"]
+    reminder = by_name["`reminder run`, no session due"]
+
+    def mib(cell: str) -> str:
+        return f"{float(cell.split(maxsplit=1)[0]):.1f}"
+
+    assert (said[1], said[2]) == (mib(reminder[2]), mib(floor[2])), "RSS"
+    assert (said[3], said[4]) == (mib(reminder[1]), mib(floor[1])), "PSS"
+
+
+def test_the_readme_step_timing_is_the_latest_quiet_run() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    said = re.search(r"Steps are sent ([\d.]+) ms after .*?worst ([\d.]+) ms", readme, re.DOTALL)
+    assert said, "README's step timing is not where the test looks"
+    rows = _last_table(_section(PERFORMANCE.read_text(encoding="utf-8"), "## Step timing"))
+    quiet = [row for row in rows if row[0].startswith("quiet machine")][-1]
+    assert (f"{said[1]} ms", f"{said[2]} ms") == (quiet[2], quiet[4])
+
+
+def test_performance_speaks_of_features_not_issue_numbers() -> None:
+    text = PERFORMANCE.read_text(encoding="utf-8")
+    assert not re.search(r"\bissues?\b", text, re.IGNORECASE), re.findall(
+        r".*\bissues?\b.*", text, re.IGNORECASE
+    )
