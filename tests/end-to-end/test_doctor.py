@@ -355,3 +355,33 @@ def test_a_login_entry_whose_program_is_gone_is_a_warning(
     assert line.startswith("!"), line
     assert f"{gone}, which no longer exists" in line
     assert "Run `reminder install` again" in result.stdout
+
+
+@pytest.mark.xfail(
+    reason="Daemon.status() in core.py must add **notifier_status(self.notifier)", strict=True
+)
+def test_a_daemon_that_cannot_reach_the_desktop_fails_the_daemon_check(
+    mock_server: MockServer,
+    session_bus: SessionBus,
+    config: Path,
+    launch: Launch,
+    run_reminder: RunReminder,
+    tmp_path: Path,
+    no_system_bus: dict[str, str],
+) -> None:
+    """Started where there was no session bus (a login service before the
+    desktop, say): its notifications print on its console while this shell's
+    desktop has a server. The doctor's own desktop checks pass; the daemon's fails."""
+    daemon = launch(config, DBUS_SESSION_BUS_ADDRESS=f"unix:path={tmp_path}/no-bus-here")
+    daemon.wait_for("notify-error")  # the welcome went to its console
+
+    result = run_reminder(
+        "doctor", "--no-test", "--config", str(config), env=session_bus.env(**no_system_bus)
+    )
+
+    assert result.returncode == 1
+    shown = lines_of(result.stdout)
+    assert shown["notification server"].startswith("✓")
+    assert shown["daemon"].startswith("✗"), shown["daemon"]
+    assert "cannot reach freedesktop notifications" in shown["daemon"]
+    assert daemon.stop() == 0
