@@ -9,16 +9,13 @@ import contextlib
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-# The tests' real desktop components, reused rather than written twice.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from support.desktop import BUS_NAME, MockServer, SessionBus, start_xvfb, stop_process
+from desktop_components import BUS_NAME, MockServer, SessionBus, start_xvfb, stop_process
 
 
 @contextlib.contextmanager

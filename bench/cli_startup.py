@@ -1,7 +1,7 @@
 """Median wall time of the everyday CLI commands, beside a bare interpreter.
 
 Run: .venv/bin/python bench/cli_startup.py [--runs N]
-Target (issue 3): each command under 100 ms median on the bundled config.
+Target: each command under 100 ms median on the bundled config.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Run: .venv/bin/python bench/reload_latency.py [--edits 20]
 
 Starts the real daemon, then saves the config N times (alternating a
 rename-over save and an in-place write, as editors do) and times each save
-until the daemon logs ``reload``. Target (issue 4): under 1 s.
+until the daemon logs ``reload``. Target: under 1 s.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ Runs the real daemon (no clock tricks) on a session bus with dbusmock's
 notification server, schedules a generated routine of about MINUTES minutes
 at the next whole minute, and reads the ``step`` events of its JSON log:
 ``planned`` is session start + the step's offset, ``sent`` is when the
-notification call returned. Targets (issue 4): median under 20 ms, worst
+notification call returned. Targets: median under 20 ms, worst
 under 250 ms over a 10-minute session.
 """
 

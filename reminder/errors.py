@@ -60,8 +60,18 @@ class ConfigError(ReminderError):
     status = ExitStatus.CONFIG
 
     def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = tuple(problems)
+        self.problems = _in_reading_order(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def _in_reading_order(problems: Iterable[Problem]) -> tuple[Problem, ...]:
+    """File by file (in the order the files came up), each from its top line
+    down, as someone fixing them reads the file; problems of the whole file first."""
+    items = list(problems)
+    files: dict[str, int] = {}
+    for problem in items:
+        files.setdefault(problem.file, len(files))
+    return tuple(sorted(items, key=lambda p: (files[p.file], p.line or 0, p.column or 0)))
 
 
 def error_text(error: ReminderError) -> str:

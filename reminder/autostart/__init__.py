@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from reminder.autostart.common import (
@@ -40,13 +41,18 @@ from reminder.errors import ExitStatus, ReminderError
 __all__ = [
     "METHODS",
     "Action",
+    "Found",
     "default_command",
     "default_method",
     "entry_path",
     "install",
     "install_message",
+    "is_ours",
+    "methods_here",
     "plan_install",
     "uninstall",
+    "uninstall_found",
+    "uninstall_found_message",
     "uninstall_message",
 ]
 
@@ -143,6 +149,11 @@ def entry_path(
     return _method(method).entry_path(_home(home), _environ(environ))
 
 
+def is_ours(method: str, data: bytes) -> bool:
+    """Whether ``data``, the content of a method's entry, was written by install."""
+    return _method(method).is_ours(data)
+
+
 def _home(home: Path | None) -> Path:
     return home if home is not None else Path.home()
 
@@ -152,19 +163,28 @@ def _environ(environ: Mapping[str, str] | None) -> Mapping[str, str]:
 
 
 def _install_steps(
-    method: str, command: Sequence[str], home: Path, environ: Mapping[str, str]
+    method: str,
+    command: Sequence[str],
+    home: Path,
+    environ: Mapping[str, str],
+    start: bool = True,
 ) -> list[Step]:
     chosen = _method(method)
     checked = check_command(command)
     data, text = chosen.render(checked, home, environ)
-    return chosen.install_steps(Write(chosen.entry_path(home, environ), data, text))
+    return chosen.install_steps(Write(chosen.entry_path(home, environ), data, text), start)
 
 
 def plan_install(
-    method: str, *, command: Sequence[str], home: Path, environ: Mapping[str, str]
+    method: str,
+    *,
+    command: Sequence[str],
+    home: Path,
+    environ: Mapping[str, str],
+    start: bool = True,
 ) -> list[Action]:
     """What install does, in order; reads and writes nothing."""
-    return [action(step) for step in _install_steps(method, command, home, environ)]
+    return [action(step) for step in _install_steps(method, command, home, environ, start)]
 
 
 def install(
@@ -175,9 +195,11 @@ def install(
     environ: Mapping[str, str] | None = None,
     run: Runner = subprocess.run,
     home: Path | None = None,
+    start: bool = True,
 ) -> list[Action]:
     """Start the daemon at every login; returns the actions done (or, with
-    ``dry_run``, that would be done, touching nothing).
+    ``dry_run``, that would be done, touching nothing). ``start=False``: a
+    daemon runs already, so start none now, only at the next login.
 
     Installing again writes the same bytes and leaves one entry. A file in
     the way that is not ours is left alone: ReminderError.
@@ -185,7 +207,11 @@ def install(
     home, environ = _home(home), _environ(environ)
     chosen = _method(method)
     steps = _install_steps(
-        method, command if command is not None else default_command(method), home, environ
+        method,
+        command if command is not None else default_command(method),
+        home,
+        environ,
+        start,
     )
     entry = chosen.entry_path(home, environ)
     existing = read_entry(entry)
@@ -235,6 +261,75 @@ def uninstall(
     return execute(steps, run=run, environ=environ)
 
 
+PLATFORM_METHODS = {"darwin": ("launchd", "xdg"), "win32": ("windows",)}
+"""The methods whose entries uninstall looks for, by sys.platform; others: systemd and xdg."""
+
+
+def methods_here(platform: str = sys.platform) -> tuple[str, ...]:
+    return PLATFORM_METHODS.get(platform, ("systemd", "xdg"))
+
+
+@dataclass(frozen=True)
+class Found:
+    """What ``uninstall_found`` did (or would do) with the entries it found."""
+
+    removed: list[tuple[str, list[Action]]]
+    """(method, actions) for each method that had an entry of ours."""
+    left_alone: list[Path]
+    """Entries in reminder's places that were not written by install."""
+    looked_at: list[Path]
+
+
+def uninstall_found(
+    *,
+    dry_run: bool,
+    environ: Mapping[str, str] | None = None,
+    run: Runner = subprocess.run,
+    home: Path | None = None,
+    platform: str = sys.platform,
+) -> Found:
+    """Undo install for every method of this system that has an entry of
+    ours, whichever method installed it; files that are not ours are left alone."""
+    home, environ = _home(home), _environ(environ)
+    found = Found([], [], [])
+    for method in methods_here(platform):
+        chosen = _method(method)
+        entry = chosen.entry_path(home, environ)
+        found.looked_at.append(entry)
+        existing = read_entry(entry)
+        if existing is None:
+            continue
+        if not chosen.is_ours(existing):
+            found.left_alone.append(entry)
+            continue
+        steps = chosen.uninstall_steps(entry)
+        actions = (
+            [action(step) for step in steps]
+            if dry_run
+            else execute(steps, run=run, environ=environ)
+        )
+        found.removed.append((method, actions))
+    return found
+
+
+def uninstall_found_message(found: Found, *, dry_run: bool, home: Path | None = None) -> str:
+    """What to tell the user after ``uninstall_found``."""
+    home = _home(home)
+    lines = [
+        f"{display_path(path, home)} was not written by `reminder install`, so it was left "
+        "alone; remove it yourself if it starts reminder."
+        for path in found.left_alone
+    ]
+    if not found.removed:
+        places = " or ".join(display_path(path, home) for path in found.looked_at)
+        lines.insert(0, f"Nothing to uninstall: reminder is not set to start at login ({places}).")
+    elif dry_run:
+        lines.append("Nothing was changed (--dry-run).")
+    else:
+        lines += [_method(method).removed for method, _ in found.removed]
+    return "\n".join(lines)
+
+
 def install_message(
     method: str,
     *,
@@ -242,8 +337,10 @@ def install_message(
     command: Sequence[str] | None = None,
     home: Path | None = None,
     environ: Mapping[str, str] | None = None,
+    running: int | None = None,
 ) -> str:
-    """What to tell the user after install, for printing below the actions."""
+    """What to tell the user after install, for printing below the actions;
+    ``running``: the pid of a daemon that was running already."""
     if dry_run:
         return "Nothing was changed (--dry-run)."
     home, environ = _home(home), _environ(environ)
@@ -252,6 +349,7 @@ def install_message(
         chosen.entry_path(home, environ),
         command if command is not None else default_command(method),
         home,
+        running,
     )
 
 

@@ -264,18 +264,26 @@ class Method:
     render: Callable[[Sequence[str], Path, Mapping[str, str]], tuple[bytes, str]]
     """The file's bytes and text for a command (pure)."""
     is_ours: Callable[[bytes], bool]
-    install_steps: Callable[[Write], list[Step]]
-    """The steps around writing the file."""
+    install_steps: Callable[[Write, bool], list[Step]]
+    """The steps around writing the file; the flag says whether to start the
+    daemon now too (not when one is running already)."""
     uninstall_steps: Callable[[Path], list[Step]]
-    installed: Callable[[Path, Sequence[str], Path], str]
-    """What install says when done: (entry, command, home) → sentences."""
+    installed: Callable[[Path, Sequence[str], Path, int | None], str]
+    """What install says when done: (entry, command, home, pid of a daemon
+    that was running already, if any) → sentences."""
     removed: str
     """What uninstall says when done."""
 
 
-def file_only_install(write: Write) -> list[Step]:
-    """Methods whose whole entry is one file: writing it is all there is."""
+def file_only_install(write: Write, start: bool) -> list[Step]:
+    """Methods whose whole entry is one file: writing it is all there is
+    (they start nothing before the next login anyway)."""
     return [write]
+
+
+def already_running(pid: int) -> str:
+    """What install says instead of "start it now" when a daemon runs."""
+    return f"reminder is already running (pid {pid}), so nothing else was started."
 
 
 def file_only_uninstall(entry: Path) -> list[Step]:

@@ -16,6 +16,7 @@ from reminder.autostart.common import (
     Run,
     Step,
     Write,
+    already_running,
     display_path,
     output_says,
 )
@@ -92,12 +93,17 @@ def _domain() -> str:
 _NOT_LOADED = output_says("no such process", "could not find", "not loaded", "not find service")
 
 
-def install_steps(write: Write) -> list[Step]:
+def install_steps(write: Write, start: bool) -> list[Step]:
     service = f"{_domain()}/{LABEL}"
     hint = (
         f"See `launchctl print {service}` and the log in ~/Library/Logs/reminder.log, "
         "then run `reminder install` again."
     )
+    if not start:
+        # Loading the agent starts it (RunAtLoad): with a daemon running, that
+        # second one would exit and KeepAlive would start it again every minute.
+        # Enabled, it loads at the next login.
+        return [write, Run(("launchctl", "enable", service), hint=hint)]
     return [
         write,
         # A loaded agent keeps its old plist until it is booted out.
@@ -123,7 +129,12 @@ def uninstall_steps(entry: Path) -> list[Step]:
     ]
 
 
-def installed(entry: Path, command: Sequence[str], home: Path) -> str:
+def installed(entry: Path, command: Sequence[str], home: Path, running: int | None) -> str:
+    if running is not None:
+        return (
+            f"reminder now starts at every login as the launchd agent {LABEL}. "
+            f"{already_running(running)}"
+        )
     return (
         f"reminder now starts at every login as the launchd agent {LABEL}, and it has "
         f"been started. Its log: {display_path(log_path(home), home)}."

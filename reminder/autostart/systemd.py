@@ -13,6 +13,7 @@ from reminder.autostart.common import (
     Run,
     Step,
     Write,
+    already_running,
     config_home,
     output_says,
 )
@@ -113,7 +114,10 @@ def _systemctl(*args: str) -> tuple[str, ...]:
 _NOT_LOADED = output_says("not loaded", "does not exist", "not found", "no such file")
 
 
-def install_steps(write: Write) -> list[Step]:
+def install_steps(write: Write, start: bool) -> list[Step]:
+    """Write, reload, enable; and start it, unless a daemon runs already (a
+    second one would exit at once, and systemd would restart it in vain)."""
+    enable = ("enable", "--now", UNIT) if start else ("enable", UNIT)
     return [
         write,
         Run(
@@ -125,7 +129,7 @@ def install_steps(write: Write) -> list[Step]:
             ),
         ),
         Run(
-            _systemctl("enable", "--now", UNIT),
+            _systemctl(*enable),
             hint=(
                 f"See `systemctl --user status {UNIT}` for why, fix it, then run "
                 "`reminder install` again."
@@ -152,7 +156,13 @@ def uninstall_steps(entry: Path) -> list[Step]:
     ]
 
 
-def installed(entry: Path, command: Sequence[str], home: Path) -> str:
+def installed(entry: Path, command: Sequence[str], home: Path, running: int | None) -> str:
+    if running is not None:
+        return (
+            f"reminder now starts at every login as the systemd user service {UNIT}. "
+            f"{already_running(running)} To run it as this service now, stop a daemon you "
+            f"started by hand (`kill {running}`), then `systemctl --user restart {UNIT}`."
+        )
     return (
         f"reminder now starts at every login as the systemd user service {UNIT}, and it "
         f"has been started. Check it with `systemctl --user status {UNIT}`; its log: "

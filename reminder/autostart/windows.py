@@ -7,7 +7,13 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from reminder.autostart.common import MARKER, Method, file_only_install, file_only_uninstall
+from reminder.autostart.common import (
+    MARKER,
+    Method,
+    already_running,
+    file_only_install,
+    file_only_uninstall,
+)
 
 FILE = "reminder.vbs"
 
@@ -63,7 +69,9 @@ def is_ours(data: bytes) -> bool:
     return text is not None and f"' {MARKER}" in text
 
 
-def installed(entry: Path, command: Sequence[str], home: Path) -> str:
+def installed(entry: Path, command: Sequence[str], home: Path, running: int | None) -> str:
+    if running is not None:
+        return f"reminder now starts at every sign-in through {entry}. {already_running(running)}"
     return (
         f"reminder now starts at every sign-in through {entry}. It is not running yet: "
         "sign out and in again, or double-click that file to start it now."

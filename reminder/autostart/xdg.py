@@ -10,6 +10,7 @@ from pathlib import Path
 from reminder.autostart.common import (
     MARKER,
     Method,
+    already_running,
     config_home,
     file_only_install,
     file_only_uninstall,
@@ -65,7 +66,9 @@ def is_ours(data: bytes) -> bool:
     return f"# {MARKER}".encode() in data
 
 
-def installed(entry: Path, command: Sequence[str], home: Path) -> str:
+def installed(entry: Path, command: Sequence[str], home: Path, running: int | None) -> str:
+    if running is not None:
+        return f"reminder now starts at every desktop login. {already_running(running)}"
     return (
         "reminder now starts at every desktop login. It is not running yet: "
         f"log out and in again, or start it now with `{shlex.join(command)}`."

@@ -170,6 +170,27 @@ class DurationType(_ParamType):
         return seconds
 
 
+class PainScore(_ParamType):
+    """A pain score: a whole number from 0 (none) to 10 (worst)."""
+
+    name = "score"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            score = value
+        else:
+            text = str(value).strip()
+            score = int(text) if text.isdigit() else -1
+        if not 0 <= score <= 10:
+            self.fail(
+                f"{value} is not a whole number from 0 to 10; give the pain as 0 (none) "
+                "to 10 (worst), like `reminder checkin 3`",
+                param,
+                ctx,
+            )
+        return score
+
+
 def ask_daemon(
     ctx: click.Context, config_path: str | None, command: str, **args: Any
 ) -> dict[str, Any]:

@@ -14,7 +14,15 @@ from reminder.schema.fields import WEEKDAYS, format_seconds
 if TYPE_CHECKING:
     from reminder.progress.history import Entry
 
-__all__ = ["format_seconds", "plan_table", "sessions_table", "step_action", "until"]
+__all__ = [
+    "format_seconds",
+    "plan_guide",
+    "plan_table",
+    "plan_text",
+    "sessions_table",
+    "step_action",
+    "until",
+]
 
 
 def minutes(seconds: int) -> str:
@@ -37,7 +45,38 @@ def step_action(step: Step) -> str:
     return "hold"
 
 
-def plan_table(plan: Plan, routine: Routine) -> str:
+HOW_WIDTH = 78
+"""Columns the how-to text is wrapped to."""
+
+
+def plan_guide(routine: Routine) -> str:
+    """Each exercise's how-to, in the order the session runs them, with the
+    side it starts on: what `reminder plan` shows below the table."""
+    import textwrap
+
+    sides = {"both": " (both sides, left first)", "left": " (left side)", "right": " (right side)"}
+    lines = ["How to do each exercise:"]
+    for phase in PHASES:
+        for exercise in routine.phases[phase]:
+            side = sides.get(exercise.sides, "")
+            lines.append("")
+            lines.append(f"{phase.capitalize()} · {exercise.name}{side}")
+            how = exercise.how or "The routine file says nothing more about this one."
+            lines += textwrap.wrap(
+                how, HOW_WIDTH, initial_indent="  ", subsequent_indent="  ", break_on_hyphens=False
+            )
+    return "\n".join(lines)
+
+
+def plan_text(plan: Plan, routine: Routine, *, brief: bool = False) -> str:
+    """``reminder plan``: what the routine needs, its table, and each how-to
+    (``brief``: the table alone)."""
+    if brief:
+        return plan_table(plan, routine, about=False)
+    return f"{plan_table(plan, routine)}\n\n{plan_guide(routine)}"
+
+
+def plan_table(plan: Plan, routine: Routine, *, about: bool = True) -> str:
     rows: list[tuple[str, ...]] = [("start", "phase", "exercise", "step", "side", "set", "time")]
     subtotal_rows: dict[int, str] = {}
     last_phase = last_exercise = None
@@ -65,8 +104,10 @@ def plan_table(plan: Plan, routine: Routine) -> str:
     lines = [
         f"{routine.title} ({routine.name}, {routine.source}): {format_seconds(plan.total_seconds)}"
     ]
-    if routine.about:
-        lines.append(routine.about)
+    if about:
+        from reminder.daemon.messages import needs_line
+
+        lines += [text for text in (routine.about, needs_line(routine)) if text]
     lines.append("")
     for number, row in enumerate(rows):
         cells = [row[0].rjust(widths[0])] + [
@@ -117,11 +158,25 @@ def sessions_table(sessions: Sequence[Occurrence], now: dt.datetime, titles: dic
     return "\n".join(lines)
 
 
+def notifications_text(status: dict[str, Any]) -> str:
+    """``freedesktop``, or ``console, retrying freedesktop at every notification
+    (why)`` while the chosen backend fails and the console stands in."""
+    in_use = status.get("notifier_in_use") or status.get("notifier")
+    retrying = status.get("notifier_retrying")
+    if not retrying:
+        return str(in_use)
+    why = status.get("notifier_error")
+    reason = f" ({str(why).rstrip('.')})" if why else ""
+    return f"{in_use}, retrying {retrying} at every notification{reason}"
+
+
 def status_text(status: dict[str, Any], now: dt.datetime) -> str:
     """``reminder status`` for people."""
     lines = [
-        f"reminder is running (pid {status['pid']}); notifications: {status['notifier']}.",
+        f"reminder is running (pid {status['pid']}); notifications: {notifications_text(status)}.",
     ]
+    if status.get("notifier_retrying"):
+        lines.append("`reminder doctor` checks the desktop and says what to fix.")
     errors = status.get("config_errors") or []
     if errors:
         lines.append(f"Config {status['config']} has mistakes; the last good one is in force:")

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from reminder.cli.app import cli, config_option, env_of, json_option, load, print_json
+from reminder.cli.app import (
+    PainScore,
+    cli,
+    config_option,
+    env_of,
+    json_option,
+    load,
+    print_json,
+)
 from reminder.errors import ConfigError, ReminderError
 
 if TYPE_CHECKING:
@@ -59,7 +67,7 @@ def history(ctx: click.Context, since: str | None, as_json: bool, config_path: s
 
 
 @cli.command()
-@click.argument("score", type=click.IntRange(0, 10), metavar="SCORE")
+@click.argument("score", type=PainScore(), metavar="SCORE")
 @click.option("--note", default=None, help="A few words to remember with it.")
 @config_option
 @click.pass_context

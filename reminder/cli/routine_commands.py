@@ -46,11 +46,15 @@ def validate(ctx: click.Context, config_path: str | None) -> None:
 
 @cli.command()
 @click.argument("routine", shell_complete=complete_routine)
+@click.option("--brief", is_flag=True, help="The table of steps alone, without the how-to.")
 @json_option
 @config_option
 @click.pass_context
-def plan(ctx: click.Context, routine: str, as_json: bool, config_path: str | None) -> None:
-    """Show ROUTINE's timed steps: a name, or the path of a routine file."""
+def plan(
+    ctx: click.Context, routine: str, brief: bool, as_json: bool, config_path: str | None
+) -> None:
+    """Show ROUTINE's timed steps, what it needs and how to do each
+    exercise: a name, or the path of a routine file."""
     from reminder.routines.plan import build_plan
 
     found = find_routine(env_of(ctx), routine, config_path)
@@ -58,9 +62,9 @@ def plan(ctx: click.Context, routine: str, as_json: bool, config_path: str | Non
     if as_json:
         print_json(steps.to_json())
         return
-    from reminder.cli.display import plan_table
+    from reminder.cli.display import plan_text
 
-    click.echo(plan_table(steps, found))
+    click.echo(plan_text(steps, found, brief=brief))
 
 
 @cli.command(name="next")
@@ -138,6 +142,7 @@ def routines(ctx: click.Context, as_json: bool, config_path: str | None) -> None
                     "total_seconds": total,
                     "source": r.source,
                     "path": r.path,
+                    "equipment": list(r.equipment),
                 }
                 for r, total in rows
             ]

@@ -11,23 +11,45 @@ from reminder.cli.app import cli, config_option, env_of, ignored_config_option, 
 
 @cli.command()
 @method_option
-@click.option("--dry-run", is_flag=True, help="Show what would be written and run; change nothing.")
+@click.option(
+    "--dry-run", is_flag=True, help="Show what would be written (each file whole) and run."
+)
 @config_option
 @click.pass_context
 def install(ctx: click.Context, method: str | None, dry_run: bool, config_path: str | None) -> None:
     """Start the reminder daemon at every login."""
     from reminder import autostart
 
+    env = env_of(ctx)
     # A broken config would make the login service fail at every start: say so now.
-    load(env_of(ctx), config_path)
+    paths, _ = load(env, config_path)
     chosen = method or autostart.default_method()
     command = None
     if config_path:
         command = [*autostart.default_command(chosen), "--config", str(Path(config_path).resolve())]
-    actions = autostart.install(chosen, dry_run=dry_run, command=command)
+    running = running_daemon(paths.control_socket)
+    actions = autostart.install(chosen, dry_run=dry_run, command=command, start=running is None)
     for action in actions:
         click.echo(action.describe(dry_run=dry_run))
-    click.echo(autostart.install_message(chosen, dry_run=dry_run, command=command))
+        if dry_run and action.kind == "write":
+            click.echo(_indented(action.detail))
+    click.echo(autostart.install_message(chosen, dry_run=dry_run, command=command, running=running))
+
+
+def running_daemon(control_socket: Path) -> int | None:
+    """The pid of the daemon answering on the control socket, None if none does."""
+    from reminder.daemon.control import request
+    from reminder.errors import ReminderError
+
+    try:
+        pid = request(control_socket, "status").get("pid")
+    except ReminderError:
+        return None
+    return pid if isinstance(pid, int) else None
+
+
+def _indented(text: str) -> str:
+    return "\n".join(f"    {line}" if line else "" for line in text.splitlines()) + "\n"
 
 
 @cli.command()
@@ -35,14 +57,21 @@ def install(ctx: click.Context, method: str | None, dry_run: bool, config_path: 
 @click.option("--dry-run", is_flag=True, help="Show what would be removed and run; change nothing.")
 @ignored_config_option
 def uninstall(method: str | None, dry_run: bool, _config_path: str | None) -> None:
-    """Stop starting the reminder daemon at login."""
+    """Stop starting the reminder daemon at login (every way it was set up,
+    unless --method names one)."""
     from reminder import autostart
 
-    chosen = method or autostart.default_method()
-    actions = autostart.uninstall(chosen, dry_run=dry_run)
+    if method is None:
+        found = autostart.uninstall_found(dry_run=dry_run)
+        for _, actions in found.removed:
+            for action in actions:
+                click.echo(action.describe(dry_run=dry_run))
+        click.echo(autostart.uninstall_found_message(found, dry_run=dry_run))
+        return
+    actions = autostart.uninstall(method, dry_run=dry_run)
     for action in actions:
         click.echo(action.describe(dry_run=dry_run))
-    click.echo(autostart.uninstall_message(chosen, actions, dry_run=dry_run))
+    click.echo(autostart.uninstall_message(method, actions, dry_run=dry_run))
 
 
 @cli.command()

@@ -83,10 +83,19 @@ def load_config(paths: Paths) -> Config:
             path=None,
             paths=paths,
         )
-    data, text = tomlfile.load(
-        path, shown, "check the path, or run `reminder init` to create a config there"
-    )
+    data, text = tomlfile.load(path, shown, _missing_hint(paths))
     return parse_config(data, text=text, shown=shown, path=path, paths=paths)
+
+
+def _missing_hint(paths: Paths) -> str:
+    """How to make the config that is not there: init writes where the
+    default or REMINDER_CONFIG points, and --config's path only when given it."""
+    init = "reminder init"
+    if paths.config_from == "--config":
+        import shlex
+
+        init += f" --config {shlex.quote(str(paths.config_file))}"
+    return f"check the path, or run `{init}` to create a config there"
 
 
 def parse_config(

@@ -20,6 +20,7 @@ from reminder.schema.fields import (
     Field,
     days,
 )
+from reminder.schema.tomlfile import MAX_BYTES
 
 TITLE: Final = "# Configuration reference"
 
@@ -84,7 +85,7 @@ SECTIONS: Final[tuple[tuple[str, str, Sequence[Field]], ...]] = (
     ),
 )
 
-TABLE_HEADER: Final = "| key | type | default | meaning |\n|---|---|---|---|"
+TABLE_HEADER: Final = "| key | type | default | limits | meaning |\n|---|---|---|---|---|"
 
 NO_DEFAULT: Final = "—"
 
@@ -130,13 +131,37 @@ def _cell(text: str) -> str:
 
 
 def _row(field: Field) -> str:
-    cells = (f"`{field.name}`", field.type_name, format_default(field), field.doc)
+    cells = (
+        f"`{field.name}`",
+        field.type_name,
+        format_default(field),
+        field.limits or NO_DEFAULT,
+        field.doc,
+    )
     return "| " + " | ".join(_cell(cell) for cell in cells) + " |"
+
+
+def rules() -> str:
+    """The limits that belong to no one key, from the constants that enforce them."""
+    size = MAX_BYTES // (1024 * 1024)
+    return (
+        "## Rules across keys\n"
+        "\n"
+        "Besides each key's own limits (the tables below), `reminder validate` checks:\n"
+        "\n"
+        f"- A config or routine file is a regular file of at most {size} MiB of UTF-8 text.\n"
+        "- Every key is one the tables list; a misspelt key is a mistake, never ignored.\n"
+        "- A schedule has `at`, or `every` together with `between`, never both.\n"
+        "- A routine has all three phases, each with at least one exercise, and its "
+        "`see_also` does not name the routine itself.\n"
+        "- An exercise has exactly one of `hold` and `reps`; `rep_time` goes only with "
+        "`reps`."
+    )
 
 
 def config_reference() -> str:
     """The whole of docs/configuration.md, from the schema tables."""
-    parts = [TITLE, GENERATED_NOTE, INTRO, FORMATS]
+    parts = [TITLE, GENERATED_NOTE, INTRO, FORMATS, rules()]
     for heading, lead, fields in SECTIONS:
         rows = "\n".join(_row(field) for field in fields)
         parts.append(f"{heading}\n\n{lead}\n\n{TABLE_HEADER}\n{rows}")

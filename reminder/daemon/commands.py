@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from reminder import __version__
 from reminder.daemon.state import State
 from reminder.errors import ConfigError, ExitStatus, ReminderError
+from reminder.notify import notifier_status
 from reminder.routines.plan import build_plan
 
 if TYPE_CHECKING:
@@ -66,6 +67,7 @@ class Commands:
             "config": daemon.config.shown,
             "config_errors": daemon.config_errors,
             "notifier": daemon.notifier.name,
+            **notifier_status(daemon.notifier),
             "session": daemon.runner.info(now, tz),
             "asking": {"routine": asking.routine.name, "at": asking.occurrence.at.astimezone(tz)}
             if asking is not None

@@ -11,7 +11,10 @@ import json
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from reminder.notify.base import Notifier
 
 
 def _json_default(value: object) -> object:
@@ -34,8 +37,17 @@ class EventLog:
         self._json = json_lines
         self._clock = clock or (lambda: dt.datetime.now().astimezone())
         self._lock = threading.Lock()
+        self._skip_text: Callable[[str], bool] | None = None
+
+    def skip_text_when(self, shown_elsewhere: Callable[[str], bool]) -> None:
+        """Leave out of the text log (not the JSON one) the events for which
+        ``shown_elsewhere(event)`` is true: a step the console notifier just
+        printed would otherwise read twice."""
+        self._skip_text = shown_elsewhere
 
     def __call__(self, event: str, message: str = "", **fields: Any) -> None:
+        if not self._json and self._skip_text is not None and self._skip_text(event):
+            return
         now = self._clock()
         if self._json:
             record = {"event": event, "ts": now.isoformat(timespec="milliseconds"), **fields}
@@ -65,3 +77,15 @@ def _fields_text(fields: dict[str, Any]) -> str:
     return " ".join(
         f"{k}={_json_default(v) if not isinstance(v, str) else v}" for k, v in fields.items()
     )
+
+
+def steps_on_console(notifier_of: Callable[[], Notifier]) -> Callable[[str], bool]:
+    """For ``EventLog.skip_text_when``: a ``step`` whose notification went to
+    the console (chosen, or standing in for a missing desktop) is already one
+    line on the daemon's output; its log line would repeat it."""
+    from reminder.notify import shows_on_console
+
+    def shown(event: str) -> bool:
+        return event == "step" and shows_on_console(notifier_of())
+
+    return shown

@@ -34,11 +34,22 @@ def _set_note(step: Step, sets: int) -> str:
     return f" (set {step.set} of {sets})" if sets > 1 and step.set is not None else ""
 
 
+def starting_side(sides: str) -> str:
+    """Which side works first, as the ready step says it ("" for no sides)."""
+    if sides == "both":
+        return "left side first"
+    if sides in ("left", "right"):
+        return f"{sides} side"
+    return ""
+
+
 def step_body(step: Step, routine: Routine) -> str:
     exercise = next(e for e in routine.phases[step.phase] if e.name == step.exercise)
     if step.kind == "ready":
+        side = starting_side(exercise.sides)
+        side = f", {side}" if side else ""
         how = f". {exercise.how}" if exercise.how else ""
-        return f"Get ready — {format_seconds(step.duration)}{how}"
+        return f"Get ready — {format_seconds(step.duration)}{side}{how}"
     if step.kind == "switch":
         return f"Switch to the {step.side} side — {format_seconds(step.duration)}"
     if step.kind == "rest":
@@ -77,10 +88,21 @@ def _phase_line(plan: Plan) -> str:
     return ", ".join(f"{phase} {format_seconds(plan.phase_seconds(phase))}" for phase in PHASES)
 
 
+def needs_line(routine: Routine) -> str:
+    """``You need: a massage ball, a wall and a chair.`` ("" when it needs nothing listed)."""
+    items = list(routine.equipment)
+    if not items:
+        return ""
+    listed = items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+    return f"You need: {listed}."
+
+
 def ask_message(routine: Routine, plan: Plan, timeout: float) -> Message:
+    needs = needs_line(routine)
+    needs = f" {needs}" if needs else ""
     return Message(
         summary=f"Time for {routine.title}",
-        body=f"{format_seconds(plan.total_seconds)}: {_phase_line(plan)}. Start now?",
+        body=f"{format_seconds(plan.total_seconds)}: {_phase_line(plan)}.{needs} Start now?",
         timeout=timeout,
         actions=ASK_ACTIONS,
     )
@@ -128,11 +150,16 @@ def stopped_message(routine: Routine) -> Message:
     )
 
 
+def mistakes(count: int) -> str:
+    """``a mistake``, ``3 mistakes``."""
+    return "a mistake" if count == 1 else f"{count} mistakes"
+
+
 def config_error_message(shown: str, lines: list[str]) -> Message:
     first = "\n".join(lines[:3])
     more = f"\n…and {len(lines) - 3} more; run `reminder validate`." if len(lines) > 3 else ""
     return Message(
-        summary="Config not applied: it has a mistake",
+        summary=f"Config not applied: it has {mistakes(len(lines))}",
         body=f"Still using the last good config. Fix {shown}:\n{first}{more}",
         # Not "critical": some desktops keep those until dismissed, whatever the timeout.
         timeout=60.0,

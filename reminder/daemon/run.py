@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from reminder.config.load import Config, load_config
 from reminder.daemon.coordinator import Daemon
-from reminder.daemon.events import EventLog
+from reminder.daemon.events import EventLog, steps_on_console
 from reminder.errors import ExitStatus, ReminderError
 from reminder.paths import Paths
 from reminder.progress.history import History
@@ -228,6 +228,7 @@ def run(paths: Paths, *, json_logs: bool = False) -> None:
         clock_offset=wall_minus_boot,
     )
     daemon.notifier.set_action_handler(daemon.action_handler)
+    log.skip_text_when(steps_on_console(lambda: daemon.notifier))
     presence_box.append(daemon)
     _announce_presence(log, presence.start())
 

@@ -34,11 +34,39 @@ __all__ = [
     "NotifierError",
     "PlyerNotifier",
     "Resilient",
+    "notifier_status",
     "probe",
     "select_notifier",
+    "shows_on_console",
 ]
 
 NOTIFIER_SETTINGS = ("auto", "freedesktop", "plyer", "console")
+
+
+def notifier_status(notifier: Notifier) -> dict[str, str | None]:
+    """What ``reminder status`` tells about notifications, beside ``notifier``
+    (the backend the config chose, which stays what it was):
+
+    - ``notifier_in_use``: where notifications go now ("console" while the
+      chosen backend fails and the console stands in);
+    - ``notifier_retrying``: the backend tried again at every notification
+      meanwhile, else None;
+    - ``notifier_error``: why it failed last, else None.
+    """
+    if isinstance(notifier, Resilient):
+        return {
+            "notifier_in_use": notifier.in_use,
+            "notifier_retrying": notifier.retrying,
+            "notifier_error": notifier.error,
+        }
+    return {"notifier_in_use": notifier.name, "notifier_retrying": None, "notifier_error": None}
+
+
+def shows_on_console(notifier: Notifier) -> bool:
+    """Whether the last notification was printed on the console (chosen, or standing in)."""
+    if isinstance(notifier, Resilient):
+        return notifier.in_use == ConsoleNotifier.name
+    return notifier.name == ConsoleNotifier.name
 
 
 def select_notifier(

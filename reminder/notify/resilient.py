@@ -3,6 +3,10 @@
 A notification server may be missing at login and start later, or restart
 mid-session; every show tries the primary backend first, so it is picked up
 again as soon as it answers.
+
+The fallback is logged once, when it begins (``notify-error`` with
+``retrying``), and its end once (``notify-recovered``): a session shown on the
+console costs one line a step, not an error line for each.
 """
 
 from __future__ import annotations
@@ -24,11 +28,33 @@ class Resilient(Notifier):
         self._log = log
         self._lock = threading.Lock()
         self._degraded = False
+        self._error: str | None = None
+        self._missed = 0  # shows that went to the fallback since it began
 
     @property
     def degraded(self) -> bool:
         """True while the last show had to use the fallback."""
         return self._degraded
+
+    @property
+    def in_use(self) -> str:
+        """The backend the last show went to (the primary before any show)."""
+        return self.fallback.name if self._degraded else self.primary.name
+
+    @property
+    def retrying(self) -> str | None:
+        """The backend tried again at every show while the fallback stands in; else None."""
+        return self.primary.name if self._degraded else None
+
+    @property
+    def error(self) -> str | None:
+        """Why the primary failed last, while the fallback stands in; else None."""
+        return self._error if self._degraded else None
+
+    def describe(self) -> str:
+        """``freedesktop``, or ``console (retrying freedesktop)``."""
+        retrying = self.retrying
+        return f"{self.in_use} (retrying {retrying})" if retrying else self.in_use
 
     def supports_actions(self) -> bool:
         if self._degraded:
@@ -45,8 +71,11 @@ class Resilient(Notifier):
         # and no backend failure may stop the daemon: log it and fall back alike.
         except Exception as error:  # noqa: BLE001
             with self._lock:
-                self._degraded = True
-            self._log_error(self.primary, error, tag, fallback=True)
+                began, self._degraded = not self._degraded, True
+                self._error = _describe(error)
+                self._missed += 1
+            if began:
+                self._log_error(self.primary, error, tag, fallback=True)
             try:
                 self.fallback.show(tag, message)
             except Exception as fallback_error:  # noqa: BLE001
@@ -54,13 +83,17 @@ class Resilient(Notifier):
             return
         with self._lock:
             recovered, self._degraded = self._degraded, False
+            missed, self._missed = self._missed, 0
+            self._error = None
         if recovered:
             self._log(
                 "notify-recovered",
                 {
-                    "message": f"Notifications show through {self.primary.name} again.",
+                    "message": f"Notifications show through {self.primary.name} again "
+                    f"({missed} shown on the {self.fallback.name} meanwhile).",
                     "backend": self.primary.name,
                     "tag": tag,
+                    "fallback_shows": missed,
                 },
             )
 
@@ -85,14 +118,14 @@ class Resilient(Notifier):
     def _log_error(self, backend: Notifier, error: Exception, tag: str, *, fallback: bool) -> None:
         text = _describe(error)
         reason = text.rstrip(".")
+        fields: dict[str, object] = {"backend": backend.name, "error": text, "tag": tag}
         if fallback:
-            message = (
-                f"{backend.name} notifications failed ({reason}); showing this one on the "
-                f"{self.fallback.name} instead and trying {backend.name} again next time."
+            fields["message"] = (
+                f"{backend.name} notifications failed ({reason}); showing them on the "
+                f"{self.fallback.name} instead, and trying {backend.name} again at every "
+                "notification. This is said once; `reminder status` shows it meanwhile."
             )
+            fields["retrying"] = True
         else:
-            message = f"{backend.name} notifications failed ({reason})."
-        self._log(
-            "notify-error",
-            {"message": message, "backend": backend.name, "error": text, "tag": tag},
-        )
+            fields["message"] = f"{backend.name} notifications failed ({reason})."
+        self._log("notify-error", fields)

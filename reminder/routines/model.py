@@ -56,6 +56,8 @@ class Routine:
     phases: Mapping[Phase, tuple[Exercise, ...]]
     source: Source
     path: str | None = None
+    equipment: tuple[str, ...] = ()
+    """What it needs ("a massage ball", "a wall"), to have at hand before it starts."""
 
 
 def parse_routine(
@@ -97,6 +99,7 @@ def parse_routine(
         phases=phases,
         source=source,
         path=file_path,
+        equipment=values["equipment"],
     )
 
 

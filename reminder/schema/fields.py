@@ -40,6 +40,20 @@ REQUIRED: Final = _Required()
 
 
 @dataclass(frozen=True)
+class Limited:
+    """A converter together with the limits it enforces, in words for the
+    reference docs, so the docs say what the validator does."""
+
+    convert: Callable[[Any], Any]
+    limits: str
+    bounds: tuple[int, int] | None = None
+    """For numbers and durations: the least and the most accepted (seconds)."""
+
+    def __call__(self, value: Any) -> Any:
+        return self.convert(value)
+
+
+@dataclass(frozen=True)
 class Field:
     name: str
     convert: Callable[[Any], Any]
@@ -50,6 +64,11 @@ class Field:
     @property
     def required(self) -> bool:
         return self.default is REQUIRED
+
+    @property
+    def limits(self) -> str:
+        """What the validator accepts beyond the type, in words ("" for no limit)."""
+        return self.convert.limits if isinstance(self.convert, Limited) else ""
 
 
 class Reporter:
@@ -66,8 +85,9 @@ class Reporter:
         if self._text is not None:
             if self._locator is None:
                 self._locator = KeyLocator(self._text)
-            if found := self._locator.find(path):
-                line, column = found
+            # A key missing from the top level belongs to the table that
+            # starts the file.
+            line, column = self._locator.find(path) or (1, 1)
         self.problems.add(Problem(self.file, format_path(path), message, line, column))
 
 
@@ -164,7 +184,7 @@ def parse_duration(value: Any) -> int:
     return hours * 3600 + minutes * 60 + seconds
 
 
-def duration(minimum: int = 0, maximum: int = DAY_SECONDS) -> Callable[[Any], int]:
+def duration(minimum: int = 0, maximum: int = DAY_SECONDS) -> Limited:
     def convert(value: Any) -> int:
         seconds = parse_duration(value)
         if seconds < minimum:
@@ -173,7 +193,9 @@ def duration(minimum: int = 0, maximum: int = DAY_SECONDS) -> Callable[[Any], in
             raise Invalid(f"{describe(value)} is too long; the most is {format_seconds(maximum)}")
         return seconds
 
-    return convert
+    return Limited(
+        convert, f"{format_seconds(minimum)} to {format_seconds(maximum)}", (minimum, maximum)
+    )
 
 
 def format_seconds(seconds: int) -> str:
@@ -310,20 +332,21 @@ def choice(*options: str) -> Callable[[Any], str]:
     return convert
 
 
-def text(max_length: int = 2000, allow_empty: bool = False) -> Callable[[Any], str]:
+def text(max_length: int = 2000, allow_empty: bool = False) -> Limited:
     def convert(value: Any) -> str:
         if not isinstance(value, str):
             raise Invalid(f"must be a string in quotes, not {describe(value)}")
         if not value.strip() and not allow_empty:
             raise Invalid("is empty; write some text or leave the key out")
         if len(value) > max_length:
-            raise Invalid(f"is {len(value)} characters long; keep it under {max_length}")
+            raise Invalid(f"is {len(value)} characters long; keep it to {max_length}")
         return value.strip()
 
-    return convert
+    empty = "" if allow_empty else "not empty, "
+    return Limited(convert, f"{empty}at most {max_length} characters")
 
 
-def integer(minimum: int, maximum: int) -> Callable[[Any], int]:
+def integer(minimum: int, maximum: int) -> Limited:
     def convert(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise Invalid(f"must be a whole number, not {describe(value)}")
@@ -331,7 +354,7 @@ def integer(minimum: int, maximum: int) -> Callable[[Any], int]:
             raise Invalid(f"{value} is out of range; use {minimum} to {maximum}")
         return value
 
-    return convert
+    return Limited(convert, f"a whole number, {minimum} to {maximum}", (minimum, maximum))
 
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -350,6 +373,25 @@ def names(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise Invalid(f'must be a list of routine names, like ["psoas"], not {describe(value)}')
     return tuple(_each(value, routine_name))
+
+
+MAX_EQUIPMENT: Final = 10
+EQUIPMENT_LENGTH: Final = 40
+
+
+def equipment(value: Any) -> tuple[str, ...]:
+    """What a routine needs: a short list of short texts, none twice."""
+    if not isinstance(value, list):
+        raise Invalid(f'must be a list like ["a massage ball", "a wall"], not {describe(value)}')
+    if len(value) > MAX_EQUIPMENT:
+        raise Invalid(f"lists {len(value)} things; keep it to {MAX_EQUIPMENT}")
+    items: list[str] = _each(value, text(EQUIPMENT_LENGTH))
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        if item.casefold() in seen:
+            raise InvalidItems([(index, f"{describe(item)} is listed twice")])
+        seen.add(item.casefold())
+    return tuple(items)
 
 
 def timezone_name(value: Any) -> str:
@@ -404,7 +446,7 @@ SETTINGS_FIELDS: Final = (
     ),
     Field(
         "quiet_hours",
-        window,
+        Limited(window, "start and end differ; may wrap past midnight"),
         'A window like "22:00-07:00" in which no session starts; leave out for none.',
         None,
         "time window",
@@ -443,14 +485,14 @@ SCHEDULE_FIELDS: Final = (
     ),
     Field(
         "days",
-        days,
+        Limited(days, "at least one day"),
         'Which days: "daily", "weekdays", "weekends" or a list like ["mon", "thu"].',
         frozenset(range(7)),
         "day set",
     ),
     Field(
         "at",
-        times_of_day,
+        Limited(times_of_day, "at least one time, none twice"),
         'Times of day to start, like ["10:30", "16:00"]; or use every and between instead.',
         None,
         "list of times",
@@ -464,7 +506,7 @@ SCHEDULE_FIELDS: Final = (
     ),
     Field(
         "between",
-        window,
+        Limited(window, "start and end differ; may wrap past midnight"),
         'With every: the window, like "09:00-17:30"; the first session starts at its start.',
         None,
         "time window",
@@ -489,7 +531,24 @@ ROUTINE_FIELDS: Final = (
     Field("title", text(80), "The routine's name as people read it.", None, "string"),
     Field("muscle", text(80), "The muscle it works on.", None, "string"),
     Field("about", text(600), "What the routine is for, in a sentence or two.", None, "string"),
-    Field("see_also", names, "Routines to try when this one does not help.", (), "list of names"),
+    Field(
+        "see_also",
+        Limited(names, 'routine names: lower-case letters, digits, "-" and "_"'),
+        "Routines to try when this one does not help.",
+        (),
+        "list of names",
+    ),
+    Field(
+        "equipment",
+        Limited(
+            equipment,
+            f"at most {MAX_EQUIPMENT} things of at most {EQUIPMENT_LENGTH} characters, none twice",
+        ),
+        'What the routine needs, like ["a massage ball", "a wall", "floor space"]; '
+        "`reminder plan` lists it, and so does the notification that asks to start.",
+        (),
+        "list of strings",
+    ),
     Field(
         "release",
         tables,

@@ -6,6 +6,7 @@ finds the line of a key so that validation errors can point at it too.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import sys
@@ -146,6 +147,7 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
         re.compile(r"^\s*\[\s*([^\]\[]+?)\s*\]"),  # [table]
         re.compile(rf"^(\s*)({key}(?:\s*\.\s*{key})*)\s*="),  # key = value
         re.compile(key),
+        re.compile(rf"({key}(?:\s*\.\s*{key})*)\s*="),  # key = inside an inline table
     )
 
 
@@ -180,12 +182,140 @@ def _opens_multiline(value: str) -> str | None:
     return None
 
 
+class _ValueScanner:
+    """Walks one array or inline table value (which may span lines) and
+    records where each item and inline key starts. Only runs on text that
+    parsed as TOML; anything unexpected ends the walk quietly."""
+
+    _END = frozenset(",]}#\n \t")
+
+    def __init__(
+        self, lines: Sequence[str], row: int, column: int, where: dict[KeyPath, tuple[int, int]]
+    ) -> None:
+        self._lines = lines
+        self._row = row  # 0-based index into lines
+        self._col = column  # 0-based index into the row
+        self._where = where
+
+    def scan(self, path: KeyPath) -> int:
+        """Record the value's parts under ``path``; the 1-based line it ends on."""
+        with contextlib.suppress(_Malformed, IndexError):
+            self._skip(newlines=False)
+            self._value(path)
+        return self._row + 1
+
+    def _char(self) -> str:
+        line = self._lines[self._row]
+        return line[self._col] if self._col < len(line) else "\n"
+
+    def _advance(self, count: int = 1) -> None:
+        for _ in range(count):
+            if self._char() == "\n":
+                if self._row + 1 >= len(self._lines):
+                    raise _Malformed
+                self._row, self._col = self._row + 1, 0
+            else:
+                self._col += 1
+
+    def _skip(self, *, newlines: bool) -> None:
+        """Whitespace, and with ``newlines`` also line breaks and comments."""
+        while True:
+            char = self._char()
+            if char in " \t":
+                self._col += 1
+            elif newlines and char == "#":
+                self._col = len(self._lines[self._row])
+            elif newlines and char == "\n":
+                self._advance()
+            else:
+                return
+
+    def _mark(self, path: KeyPath) -> None:
+        self._where.setdefault(path, (self._row + 1, self._col + 1))
+
+    def _value(self, path: KeyPath) -> None:
+        char = self._char()
+        if char == "[":
+            self._array(path)
+        elif char == "{":
+            self._table(path)
+        elif char in "\"'":
+            self._string()
+        else:
+            while self._char() not in self._END:
+                self._col += 1
+
+    def _array(self, path: KeyPath) -> None:
+        self._advance()
+        index = 0
+        while True:
+            self._skip(newlines=True)
+            if self._char() == "]":
+                self._advance()
+                return
+            item = (*path, index)
+            self._mark(item)
+            self._value(item)
+            index += 1
+            self._skip(newlines=True)
+            if self._char() == ",":
+                self._advance()
+            elif self._char() != "]":
+                raise _Malformed
+
+    def _table(self, path: KeyPath) -> None:
+        self._advance()
+        while True:
+            self._skip(newlines=False)
+            if self._char() == "}":
+                self._advance()
+                return
+            line = self._lines[self._row]
+            match = _patterns()[4].match(line, self._col)
+            if match is None:
+                raise _Malformed
+            key = (*path, *_split_key(match[1]))
+            self._mark(key)
+            self._col = match.end()
+            self._skip(newlines=False)
+            self._value(key)
+            self._skip(newlines=False)
+            if self._char() == ",":
+                self._advance()
+            elif self._char() != "}":
+                raise _Malformed
+
+    def _string(self) -> None:
+        line = self._lines[self._row]
+        if line.startswith(('"""', "'''"), self._col):
+            quote = line[self._col : self._col + 3]
+            self._col += 3
+            while not self._lines[self._row].startswith(quote, self._col):
+                if self._char() == "\\" and quote == '"""':
+                    self._advance()
+                self._advance()
+            self._col += 3
+            # Up to two more quotes may belong to the string.
+            while self._lines[self._row].startswith(quote[0], self._col):
+                self._col += 1
+            return
+        quote = line[self._col]
+        self._col += 1
+        while line[self._col] != quote:
+            self._col += 2 if quote == '"' and line[self._col] == "\\" else 1
+        self._col += 1
+
+
+class _Malformed(Exception):
+    """The value was not what a parsed TOML file holds: stop locating inside it."""
+
+
 class KeyLocator:
     """Maps key paths to the line and column where a file defines them.
 
-    A line scanner, not a parser: it knows table headers, arrays of tables and
-    ``key = value`` lines, which is where nearly every hand-written key lives.
-    Keys inside inline tables are located at the key that holds the table.
+    A line scanner, not a parser: it knows table headers, arrays of tables,
+    ``key = value`` lines, and the items and keys inside array and inline
+    table values, which is where every hand-written key and value lives.
     """
 
     def __init__(self, text: str) -> None:
@@ -203,11 +333,15 @@ class KeyLocator:
         return resolved
 
     def _scan(self, text: str) -> None:
-        array_header, table_header, key_line, _ = _patterns()
+        array_header, table_header, key_line, _, _ = _patterns()
         counts: dict[tuple[str, ...], int] = {}
         table: KeyPath = ()
         in_multiline: str | None = None
-        for number, line in enumerate(text.splitlines(), start=1):
+        lines = text.splitlines()
+        skip_until = 0  # lines up to this one belong to a value already scanned
+        for number, line in enumerate(lines, start=1):
+            if number <= skip_until:
+                continue
             if in_multiline is not None:
                 if line.count(in_multiline) % 2 == 1:
                     in_multiline = None
@@ -227,7 +361,13 @@ class KeyLocator:
             if match := key_line.match(line):
                 key = (*table, *_split_key(match[2]))
                 self._where.setdefault(key, (number, len(match[1]) + 1))
-                in_multiline = _opens_multiline(line[match.end() :])
+                value = line[match.end() :]
+                if value.lstrip().startswith(("[", "{")):
+                    # An array or inline table: each item and key gets its own place.
+                    scanner = _ValueScanner(lines, number - 1, match.end(), self._where)
+                    skip_until = scanner.scan(key)
+                    continue
+                in_multiline = _opens_multiline(value)
 
     def find(self, path: Sequence[str | int]) -> tuple[int, int] | None:
         """Line and column of the longest prefix of ``path`` the file defines."""

@@ -9,6 +9,7 @@ so a scheduled session begins without waiting for a real 10:30.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import signal
 import subprocess
@@ -22,6 +23,7 @@ from support.routines import DUE, TINY_ROUTINE, TWO_SECONDS_BEFORE, config_text,
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from conftest import RunReminder
     from support.desktop import Dunst, MockServer
     from support.logind import Logind
 
@@ -300,7 +302,52 @@ def test_with_no_session_bus_the_session_runs_on_the_console(
     for summary, body, _ in EXPECTED_STEPS:
         daemon.wait_for_stdout(f"{summary} — {body}")
     daemon.wait_for_stdout(f"{DONE_WITHOUT_BUTTONS[0]} — {DONE_WITHOUT_BUTTONS[1]}")
+    # The fallback is said once, not at every step.
+    (error,) = daemon.named("notify-error")
+    assert error["retrying"] is True
     assert daemon.stop() == 0
+
+
+
+def test_status_without_a_session_bus_says_the_console_stands_in(
+    config_file: Path, launch: Launch, tmp_path: Path, run_reminder: RunReminder
+) -> None:
+    empty_runtime = tmp_path / "run"
+    empty_runtime.mkdir(mode=0o700)
+    no_desktop = {"DBUS_SESSION_BUS_ADDRESS": "", "XDG_RUNTIME_DIR": str(empty_runtime)}
+    daemon = launch(config_file, faketime=TWO_SECONDS_BEFORE, **no_desktop)
+    daemon.wait_for("notify-error", timeout=15)
+    shown = run_reminder("status", "--config", str(config_file), env=no_desktop)
+    assert shown.returncode == 0, shown.stderr
+    assert "notifications: console, retrying freedesktop at every notification" in shown.stdout
+    answer = json.loads(
+        run_reminder("status", "--json", "--config", str(config_file), env=no_desktop).stdout
+    )
+    assert answer["notifier"] == "freedesktop"  # what the config chose, as before
+    assert (answer["notifier_in_use"], answer["notifier_retrying"]) == ("console", "freedesktop")
+    assert daemon.stop() == 0
+
+
+def test_the_text_log_of_a_session_without_a_desktop_is_one_line_a_step(
+    config_file: Path, launch: Launch, tmp_path: Path
+) -> None:
+    empty_runtime = tmp_path / "run"
+    empty_runtime.mkdir(mode=0o700)
+    daemon = launch(
+        config_file,
+        faketime=TWO_SECONDS_BEFORE,
+        log_format="text",
+        DBUS_SESSION_BUS_ADDRESS="",
+        XDG_RUNTIME_DIR=str(empty_runtime),
+    )
+    daemon.wait_for_stdout(DONE_WITHOUT_BUTTONS[0], timeout=30)
+    assert daemon.stop() == 0
+    log = daemon.stderr_lines
+    assert sum(" notify-error: " in line for line in log) == 1, "\n".join(log)
+    assert not [line for line in log if " step: " in line], "\n".join(log)
+    steps = [line.split("] ", 1)[1] for line in daemon.stdout_lines if "] " in line]
+    steps = [line for line in steps if not line.startswith(("reminder is running", "Done"))]
+    assert steps == [f"{summary} — {body}" for summary, body, _ in EXPECTED_STEPS]
 
 
 def test_a_real_session_shows_in_dunst(dunst: Dunst, config_file: Path, launch: Launch) -> None:

@@ -156,6 +156,7 @@ SUBCOMMANDS = [
     "init",
     "paths",
     "completion",
+    "doctor",
 ]
 
 
@@ -179,7 +180,7 @@ def test_the_readme_example_of_config_mistakes_is_what_validate_prints(
 ) -> None:
     """README: "Config mistakes are listed all at once, one a line, as
     `FILE:LINE:COL: key.path: message`" — with the README's own example:
-    `config.toml:7:1: schedule[0].at[0]: "25:00" is not a time of day (HH:MM,
+    `config.toml:7:7: schedule[0].at[0]: "25:00" is not a time of day (HH:MM,
     24-hour clock)` and `config.toml:9:1: schedule[1].routine: "desk-brake" is
     not a known routine; available: desk-break, gluteus-medius, iliacus,
     piriformis, psoas, quadratus-lumborum`."""
@@ -200,7 +201,7 @@ def test_the_readme_example_of_config_mistakes_is_what_validate_prints(
     assert result.returncode == EX_CONFIG
     assert result.stdout == ""
     assert result.stderr.splitlines()[:2] == [
-        'config.toml:7:1: schedule[0].at[0]: "25:00" is not a time of day (HH:MM, 24-hour clock)',
+        'config.toml:7:7: schedule[0].at[0]: "25:00" is not a time of day (HH:MM, 24-hour clock)',
         'config.toml:9:1: schedule[1].routine: "desk-brake" is not a known routine; '
         "available: desk-break, gluteus-medius, iliacus, piriformis, psoas, quadratus-lumborum",
     ]
@@ -337,7 +338,8 @@ def test_routines_json_has_the_documented_fields_and_sources(
     run_reminder: RunReminder, tmp_path: Path, xdg_config_home: Path
 ) -> None:
     """README: "`routines --json`: `[{"name", "title", "muscle",
-    "total_seconds", "source": "bundled"|"user"|"config", "path"}]`"."""
+    "total_seconds", "source": "bundled"|"user"|"config", "path",
+    "equipment": [text]}]`"."""
     mine = xdg_config_home / "reminder" / "routines" / "evening.toml"
     mine.parent.mkdir(parents=True)
     mine.write_text(
@@ -350,7 +352,15 @@ def test_routines_json_has_the_documented_fields_and_sources(
     config = write_config(tmp_path, config_text(QUICK_ROUTINE))
     listed = json.loads(ok(run_reminder("routines", "--json", "--config", str(config))).stdout)
     for entry in listed:
-        assert set(entry) == {"name", "title", "muscle", "total_seconds", "source", "path"}
+        assert set(entry) == {
+            "name",
+            "title",
+            "muscle",
+            "total_seconds",
+            "source",
+            "path",
+            "equipment",
+        }
     by_name = {e["name"]: e for e in listed}
     assert (by_name["tiny"]["source"], by_name["tiny"]["title"]) == ("config", "Tiny")
     assert by_name["tiny"]["total_seconds"] == 3
@@ -358,7 +368,32 @@ def test_routines_json_has_the_documented_fields_and_sources(
     assert (by_name["evening"]["source"], by_name["evening"]["total_seconds"]) == ("user", 85)
     assert by_name["evening"]["path"] == str(mine)
     assert by_name["psoas"]["source"] == "bundled"
+    assert by_name["evening"]["equipment"] == []
     assert Path(by_name["psoas"]["path"]).name == "psoas.toml"
+
+
+def test_the_readme_routine_table_is_what_reminder_routines_says(run_reminder: RunReminder) -> None:
+    """README: "Six routines come with it (`reminder routines` lists them …)",
+    each with its time and what it needs."""
+    text = README.read_text(encoding="utf-8")
+    start = text.index("| routine | time | for | you need |")
+    rows = [
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in text[start:].split("\n\n", 1)[0].splitlines()[2:]
+    ]
+    listed = json.loads(ok(run_reminder("routines", "--json")).stdout)
+    bundled = {e["name"]: e for e in listed if e["source"] == "bundled"}
+    assert sorted(row[0].strip("`") for row in rows) == sorted(bundled)
+    assert "Six routines" in text
+    assert len(bundled) == 6
+    printed = {
+        line.split()[0]: " ".join(line.split()[1:3])
+        for line in ok(run_reminder("routines")).stdout.splitlines()
+    }
+    for name, minutes, _for, needs in rows:
+        routine = bundled[name.strip("`")]
+        assert minutes == printed[routine["name"]], name
+        assert needs == ", ".join(routine["equipment"]), name
 
 
 # --- Tab completion ------------------------------------------------------------
@@ -634,6 +669,7 @@ def test_a_saved_edit_applies_without_a_restart_and_a_broken_one_is_logged_in_fu
         assert mistake in logged
     note = [c for c in mock_server.notify_calls() if c.summary.startswith("Config not applied")]
     assert len(note) == 1
+    assert note[0].summary == "Config not applied: it has 3 mistakes"
     assert any(word in note[0].body for word in ("sometimes", "soon", "25:00"))
     # The last good config is still the one in force.
     assert len(daemon.named("reload")) == 1

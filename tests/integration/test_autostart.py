@@ -34,6 +34,8 @@ from reminder.autostart import (
     install_message,
     plan_install,
     uninstall,
+    uninstall_found,
+    uninstall_found_message,
     uninstall_message,
 )
 from reminder.errors import ExitStatus, ReminderError
@@ -284,6 +286,72 @@ def test_systemd_uninstall_disables_then_removes(recorder: Recorder, xdg_config_
     assert [a.kind for a in actions] == ["run", "remove", "run"]
     assert not (xdg_config_home / "systemd" / "user" / "reminder.service").exists()
     assert "stopped and removed" in uninstall_message("systemd", actions, dry_run=False)
+
+
+def test_systemd_with_a_daemon_running_enables_without_starting_a_second(
+    recorder: Recorder,
+) -> None:
+    """A second daemon would exit at once (one per user) and systemd would
+    restart it in vain; the service starts at the next login instead."""
+    install("systemd", dry_run=False, run=recorder, start=False)
+    assert recorder.calls == [
+        ["systemctl", "--user", "daemon-reload"],
+        ["systemctl", "--user", "enable", "reminder.service"],
+    ]
+    message = install_message("systemd", dry_run=False, running=4242)
+    assert "already running (pid 4242)" in message
+    assert "has been started" not in message
+
+
+def test_launchd_with_a_daemon_running_does_not_load_the_agent(recorder: Recorder) -> None:
+    """Loading it would start it (RunAtLoad), and KeepAlive would retry the
+    second daemon every minute."""
+    install("launchd", dry_run=False, run=recorder, start=False)
+    assert [call[:2] for call in recorder.calls] == [["launchctl", "enable"]]
+    assert "already running (pid 7)" in install_message("launchd", dry_run=False, running=7)
+
+
+def test_uninstall_found_removes_every_method_with_an_entry_of_ours(
+    recorder: Recorder, xdg_config_home: Path, home: Path
+) -> None:
+    install("systemd", dry_run=False, run=recorder)
+    xdg_entry = entry_path("xdg")
+    (xdg_text,) = [
+        a.detail
+        for a in plan_install(
+            "xdg", command=["/usr/bin/reminder", "run"], home=home, environ=dict(os.environ)
+        )
+    ]
+    xdg_entry.parent.mkdir(parents=True)
+    xdg_entry.write_text(xdg_text, encoding="utf-8")
+    recorder.calls.clear()
+
+    found = uninstall_found(dry_run=False, run=recorder, platform="linux")
+
+    assert [method for method, _ in found.removed] == ["systemd", "xdg"]
+    assert recorder.calls == SYSTEMCTL_UNINSTALL
+    assert not entry_path("systemd").exists()
+    assert not xdg_entry.exists()
+    message = uninstall_found_message(found, dry_run=False)
+    assert "systemd user service reminder.service is stopped and removed" in message
+    assert "a daemon already running keeps running" in message
+
+
+def test_uninstall_found_leaves_a_file_that_is_not_ours_and_says_so(
+    recorder: Recorder, home: Path
+) -> None:
+    users_own = entry_path("xdg")
+    users_own.parent.mkdir(parents=True)
+    users_own.write_text("[Desktop Entry]\nName=my reminder\n", encoding="utf-8")
+
+    found = uninstall_found(dry_run=False, run=recorder, platform="linux")
+
+    assert found.removed == []
+    assert found.left_alone == [users_own]
+    assert users_own.read_text(encoding="utf-8") == "[Desktop Entry]\nName=my reminder\n"
+    message = uninstall_found_message(found, dry_run=False)
+    assert message.startswith("Nothing to uninstall")
+    assert "was not written by `reminder install`, so it was left alone" in message
 
 
 # --- xdg ---------------------------------------------------------------------

@@ -253,7 +253,7 @@ def test_plan_table_shows_phases_exercises_sides_sets_and_totals(
     run_cli: RunCli, tmp_path: Path
 ) -> None:
     routine = write(tmp_path / "test-hips.toml", TEST_ROUTINE)
-    table = ok(run_cli("plan", str(routine))).stdout
+    table = ok(run_cli("plan", str(routine), "--brief")).stdout
     lines = table.splitlines()
     assert "Test hips" in lines[0]
 
@@ -274,6 +274,39 @@ def test_plan_table_shows_phases_exercises_sides_sets_and_totals(
     grand = [line for line in lines if line.lower().startswith("total")]
     assert len(grand) == 1, table
     assert any(form in grand[0] for form in duration_forms(TEST_ROUTINE_TOTAL)), grand[0]
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_plan_of_a_bundled_routine_says_what_it_needs_and_how_to_do_each_exercise(
+    run_cli: RunCli, name: str
+) -> None:
+    routine = bundled_toml(name)
+    assert routine["equipment"], f"{name} lists no equipment"
+    text = ok(run_cli("plan", name)).stdout
+    needs = next(line for line in text.splitlines() if line.startswith("You need: "))
+    for item in routine["equipment"]:
+        assert item in needs
+    flat = " ".join(text.split())  # the how-to is wrapped to the terminal
+    for phase in ("release", "stretch", "strengthen"):
+        for exercise in routine[phase]:
+            assert f"{phase.capitalize()} · {exercise['exercise']}" in text
+            assert exercise["how"] in flat
+    brief = ok(run_cli("plan", name, "--brief")).stdout
+    assert "You need" not in brief
+    for exercise in routine["release"]:
+        assert exercise["exercise"] in brief
+        assert exercise["how"] not in " ".join(brief.split())
+    table = brief[brief.index("start  phase") :].strip()
+    assert table in text  # the same table, only alone
+
+
+def test_plan_says_which_side_each_exercise_starts_on(run_cli: RunCli, tmp_path: Path) -> None:
+    routine = write(tmp_path / "test-hips.toml", TEST_ROUTINE)
+    text = ok(run_cli("plan", str(routine))).stdout
+    guide = text[text.index("How to do each exercise") :].splitlines()
+    assert "Release · Ball release (both sides, left first)" in guide
+    assert "Stretch · Figure-4 (left side)" in guide
+    assert "Strengthen · Bridge" in guide  # sides = "none": no side to name
 
 
 @pytest.mark.parametrize("name", BUNDLED)

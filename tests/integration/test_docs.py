@@ -50,6 +50,77 @@ def test_configuration_reference_documents_every_key(table: str, field: schema.F
     )
 
 
+def _row(table: str, field: schema.Field) -> str:
+    """The reference's table row of ``field`` in the section of ``table``."""
+    text = CONFIGURATION.read_text(encoding="utf-8")
+    headings = {
+        "config": "## The config file",
+        "settings": "## `[settings]`",
+        "schedule": "## `[[schedule]]`",
+        "routine": "## `[routines.NAME]`",
+        "exercise": "## Exercises",
+    }
+    section = text[text.index(headings[table]) :]
+    return next(line for line in section.splitlines() if line.startswith(f"| `{field.name}` |"))
+
+
+BOUNDED = [
+    (table, field) for table, field in _all_fields() if field.type_name in ("integer", "duration")
+]
+
+
+@pytest.mark.parametrize(("table", "field"), BOUNDED, ids=lambda v: getattr(v, "name", v))
+def test_the_reference_states_the_range_the_validator_enforces(
+    table: str, field: schema.Field
+) -> None:
+    """Probed at the edges: the least and the most pass, one beyond fails,
+    and the reference's row says both."""
+    assert isinstance(field.convert, schema.Limited), f"{field.name} states no limits"
+    assert field.convert.bounds is not None
+    low, high = field.convert.bounds
+    field.convert(low)
+    field.convert(high)
+    with pytest.raises(schema.Invalid):
+        field.convert(high + 1)
+    if low > 0:
+        with pytest.raises(schema.Invalid):
+            field.convert(low - 1)
+    row = _row(table, field)
+    if field.type_name == "duration":
+        said = (schema.format_seconds(low), schema.format_seconds(high))
+    else:
+        said = (f"{low} to {high}", f"{low} to {high}")
+    for words in said:
+        assert words in row, f"docs/configuration.md does not say {words!r} for {field.name}"
+
+
+TEXTS = [(table, field) for table, field in _all_fields() if field.type_name == "string"]
+
+
+@pytest.mark.parametrize(("table", "field"), TEXTS, ids=lambda v: getattr(v, "name", v))
+def test_the_reference_states_every_length_or_choice_of_a_string(
+    table: str, field: schema.Field
+) -> None:
+    row = _row(table, field)
+    if field.limits:
+        length = int(re.search(r"at most (\d+) characters", field.limits)[1])  # type: ignore[index]
+        field.convert("x" * length)
+        with pytest.raises(schema.Invalid):
+            field.convert("x" * (length + 1))
+        assert f"at most {length} characters" in row
+        return
+    # Not a free text: a choice (each option in the row) or a time zone name.
+    with pytest.raises(schema.Invalid):
+        field.convert("certainly not a valid value")
+    assert '"' in row, f"{field.name}: the reference names none of its values"
+
+
+def test_the_reference_states_the_file_size_limit() -> None:
+    from reminder.schema.tomlfile import MAX_BYTES
+
+    assert f"at most {MAX_BYTES // (1024 * 1024)} MiB" in CONFIGURATION.read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize(
     "phrase",
     [
@@ -61,6 +132,7 @@ def test_configuration_reference_documents_every_key(table: str, field: schema.F
         "GNOME",
         "Wayland",
         "notify-send",
+        "reminder doctor",
     ],
 )
 def test_troubleshooting_covers_the_usual_problems(phrase: str) -> None:
@@ -71,5 +143,83 @@ def test_troubleshooting_covers_the_usual_problems(phrase: str) -> None:
 def test_every_reminder_command_the_troubleshooting_guide_names_exists() -> None:
     """A user copies `reminder pause` from the guide: it must be a real command."""
     named = set(re.findall(r"`reminder\s+([a-z-]+)", TROUBLESHOOTING.read_text(encoding="utf-8")))
-    assert {"status", "validate", "stop", "pause", "snooze", "skip"} <= named
+    assert {"status", "validate", "stop", "pause", "snooze", "skip", "doctor"} <= named
     assert named <= set(cli.commands), f"not commands: {sorted(named - set(cli.commands))}"
+
+
+def test_the_troubleshooting_guide_and_the_readme_start_with_doctor() -> None:
+    guide = TROUBLESHOOTING.read_text(encoding="utf-8")
+    first_section = guide.split("\n## ", 2)[1]
+    assert first_section.startswith("Start with `reminder doctor`")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Something not working?") :].split("\n## ", 1)[0]
+    assert section.split("```sh\n", 1)[1].startswith("reminder doctor\n")
+    assert "docs/troubleshooting.md" in section
+
+
+def test_the_troubleshooting_guide_names_every_doctor_check() -> None:
+    """The guide's table has a row for each line doctor prints."""
+    import inspect
+
+    from reminder.cli import doctor, doctor_desktop
+
+    guide = TROUBLESHOOTING.read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip() for line in guide.splitlines() if line.startswith("| ")}
+    source = inspect.getsource(doctor) + inspect.getsource(doctor_desktop)
+    named = set(re.findall(r'Check\(\s*"([a-z ,]+|[a-zA-Z ,]+)",', source))
+    assert named, "no check names found"
+    assert named <= rows, f"not in the guide: {sorted(named - rows)}"
+
+
+PERFORMANCE = ROOT / "docs" / "performance.md"
+
+
+def _section(text: str, heading: str) -> str:
+    return text[text.index(heading) :].split("\n## ", 1)[0]
+
+
+def _last_table(section: str) -> list[list[str]]:
+    """The rows of the section's last table, cells stripped (header and rule left out)."""
+    tables = re.findall(r"((?:^\|.*\|\n)+)", section, re.MULTILINE)
+    assert tables, "no table in the section"
+    rows = [
+        [cell.strip() for cell in line.strip("|").split("|")] for line in tables[-1].splitlines()
+    ]
+    return rows[2:]
+
+
+def test_the_readme_memory_figures_are_the_latest_idle_daemon_run() -> None:
+    """README quotes the last run of bench/daemon_idle.py in docs/performance.md."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    said = re.search(
+        r"([\d.]+) MiB RSS beside an\s+APScheduler floor of ([\d.]+) MiB measured in the same"
+        r" run \(PSS ([\d.]+) vs ([\d.]+)\)",
+        readme,
+    )
+    assert said, "README's idle-daemon figures are not where the test looks"
+    rows = _last_table(_section(PERFORMANCE.read_text(encoding="utf-8"), "## The idle daemon"))
+    by_name = {row[0]: row for row in rows}
+    floor = by_name["APScheduler floor"]
+    reminder = by_name["`reminder run`, no session due"]
+
+    def mib(cell: str) -> str:
+        return f"{float(cell.split(maxsplit=1)[0]):.1f}"
+
+    assert (said[1], said[2]) == (mib(reminder[2]), mib(floor[2])), "RSS"
+    assert (said[3], said[4]) == (mib(reminder[1]), mib(floor[1])), "PSS"
+
+
+def test_the_readme_step_timing_is_the_latest_quiet_run() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    said = re.search(r"Steps are sent ([\d.]+) ms after .*?worst ([\d.]+) ms", readme, re.DOTALL)
+    assert said, "README's step timing is not where the test looks"
+    rows = _last_table(_section(PERFORMANCE.read_text(encoding="utf-8"), "## Step timing"))
+    quiet = [row for row in rows if row[0].startswith("quiet machine")][-1]
+    assert (f"{said[1]} ms", f"{said[2]} ms") == (quiet[2], quiet[4])
+
+
+def test_performance_speaks_of_features_not_issue_numbers() -> None:
+    text = PERFORMANCE.read_text(encoding="utf-8")
+    assert not re.search(r"\bissues?\b", text, re.IGNORECASE), re.findall(
+        r".*\bissues?\b.*", text, re.IGNORECASE
+    )

@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import Result
 from support.history import record_completed
 
@@ -98,4 +99,15 @@ def test_checkin_records_a_score_and_a_note(
 def test_checkin_refuses_a_score_out_of_range(run_cli: Callable[..., Result]) -> None:
     result = run_cli("checkin", "11")
     assert result.exit_code == 2
-    assert "0<=x<=10" in result.stderr or "between 0 and 10" in result.stderr
+    assert "11 is not a whole number from 0 to 10" in result.stderr
+
+
+@pytest.mark.parametrize("score", ["3.5", "-1", "eleven"])
+def test_checkin_asks_for_a_whole_number_from_0_to_10(
+    run_cli: Callable[..., Result], score: str, xdg_state_home: Path
+) -> None:
+    result = run_cli("checkin", "--", score)
+    assert result.exit_code == 2
+    assert f"{score} is not a whole number from 0 to 10" in result.stderr
+    assert "reminder checkin 3" in result.stderr
+    assert not (xdg_state_home / "reminder" / "history.sqlite3").exists()

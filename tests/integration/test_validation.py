@@ -11,6 +11,7 @@ here, never copied from the program's output.
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -366,6 +367,89 @@ def test_bad_duration_shows_how_to_write_one(
 # Times of day, windows and days.
 
 
+def test_a_bad_item_of_a_list_points_at_the_item_itself(
+    validate: Callable[[str], str], config_path: Path
+) -> None:
+    text = '[[schedule]]\nroutine = "desk-break"\ndays = ["mon", "funday"]\nat = ["10:30",\n  "25:00"]\n'
+    stderr = validate(text)
+    day = problem(stderr, config_path, "schedule[0].days[1]")
+    assert (day.line, day.column) == where(text, '"funday"')
+    time = problem(stderr, config_path, "schedule[0].at[1]")
+    assert (time.line, time.column) == where(text, '"25:00"')
+
+
+def test_a_key_inside_an_inline_table_is_pointed_at_where_it_is_written(
+    validate: Callable[[str], str], config_path: Path
+) -> None:
+    text = edit(
+        INLINE_ROUTINE,
+        '[[routines.mine.release]]\nexercise = "Ball release"\nhold = "60s"\n',
+        'release = [{ exercise = "Ball release", hold = "60x" }]\n',
+    )
+    shown = problem(validate(text), config_path, "routines.mine.release[0].hold")
+    assert (shown.line, shown.column) == where(text, 'hold = "60x"')
+
+
+def test_problems_are_listed_from_the_top_of_the_file_down(
+    validate: Callable[[str], str], config_path: Path
+) -> None:
+    """Found in the order the validator looks (settings, routines, schedules),
+    shown in the order the file is read."""
+    text = (
+        '[[schedule]]\nroutine = "desk-brake"\nat = ["10:30"]\n\n'
+        '[settings]\nsnooze = "10s"\n\n'
+        "[routines.mine]\ntitle = 5\n"
+    )
+    stderr = validate(text)
+    for key in ("schedule[0].routine", "settings.snooze", "routines.mine.title"):
+        problem(stderr, config_path, key)
+    lines = problems(stderr, config_path)
+    numbers = [int(line[len(str(config_path)) + 1 :].split(":", 1)[0]) for line in lines]
+    assert numbers == sorted(numbers), stderr
+    assert numbers[0] == where(text, "desk-brake")[0]
+
+
+@pytest.mark.parametrize(
+    ("value", "key_path", "snippet", "words"),
+    [
+        pytest.param('"a ball"', "equipment", "equipment", ("list",), id="not-a-list"),
+        pytest.param('["a ball", 3]', "equipment[1]", "3]", ("string",), id="not-text"),
+        pytest.param('["a ball", ""]', "equipment[1]", '""', ("empty",), id="empty"),
+        pytest.param('["a ball", "A Ball"]', "equipment[1]", '"A Ball"', ("twice",), id="twice"),
+        pytest.param(
+            "[" + ", ".join(f'"thing {n}"' for n in range(11)) + "]",
+            "equipment",
+            "equipment",
+            ("11", "10"),
+            id="too-many",
+        ),
+        pytest.param(f'["{"x" * 41}"]', "equipment[0]", '"xxx', ("41", "40"), id="too-long"),
+    ],
+)
+def test_equipment_is_a_short_list_of_short_texts(
+    run_cli: RunCli, tmp_path: Path, value: str, key_path: str, snippet: str, words: tuple[str, ...]
+) -> None:
+    text = edit(ROUTINE_FILE, 'title = "Mine"\n', f'title = "Mine"\nequipment = {value}\n')
+    routine = write(tmp_path / "mine.toml", text)
+    stderr = rejected(run_cli("plan", str(routine)))
+    shown = problem(stderr, routine, key_path)
+    for word in words:
+        assert word in shown.message, shown.text
+    assert (shown.line, shown.column) == where(text, snippet)
+
+
+def test_a_missing_top_level_key_of_a_routine_file_gets_a_line(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    text = edit(ROUTINE_FILE, '[[strengthen]]\nexercise = "Clamshells"\nreps = 10\n', "")
+    routine = write(tmp_path / "mine.toml", text)
+    config = write(tmp_path / "config.toml", edit(GOOD_SCHEDULE, "gluteus-medius", "mine.toml"))
+    stderr = rejected(run_cli("validate", "--config", str(config)))
+    shown = problem(stderr, routine, "strengthen")
+    assert "missing" in shown.message
+    assert (shown.line, shown.column) == (1, 1)
+
+
 def test_time_of_day_25_00_is_rejected_at_its_line(
     validate: Callable[[str], str], config_path: Path
 ) -> None:
@@ -641,7 +725,31 @@ def test_missing_config_given_by_option_or_variable(
         result = run_cli("validate")
     shown = problem(rejected(result), missing, "")
     assert "no such file" in shown.message
-    assert "check the path, or run `reminder init`" in shown.message, shown.text
+    assert "check the path, or run `reminder init" in shown.message, shown.text
+
+
+def test_a_missing_config_file_given_with_config_says_how_to_make_it_there(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """`reminder init` alone would write to the default place, not to PATH."""
+    missing = tmp_path / "my configs" / "work.toml"
+    shown = problem(rejected(run_cli("validate", "--config", str(missing))), missing, "")
+    suggested = re.search(r"`(reminder init[^`]*)`", shown.message)
+    assert suggested is not None, shown.text
+    made = run_cli(*shlex.split(suggested[1])[1:])
+    assert made.exit_code == 0, made.stderr
+    assert missing.is_file()
+    assert run_cli("validate", "--config", str(missing)).exit_code == 0
+
+
+def test_a_missing_config_from_reminder_config_suggests_plain_init(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """init reads REMINDER_CONFIG itself, so the plain command writes the right file."""
+    missing = tmp_path / "elsewhere.toml"
+    monkeypatch.setenv("REMINDER_CONFIG", str(missing))
+    shown = problem(rejected(run_cli("validate")), missing, "")
+    assert "`reminder init`" in shown.message, shown.text
 
 
 def test_config_path_that_is_a_directory(run_cli: RunCli, tmp_path: Path) -> None:

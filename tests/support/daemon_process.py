@@ -41,12 +41,14 @@ class DaemonProcess:
         *,
         faketime: str | None = None,
         clock_file: Path | None = None,
+        log_format: str = "json",
     ) -> None:
         """``faketime`` ("YYYY-MM-DD HH:MM:SS" in the env's TZ) starts the
         daemon's wall clock there. With ``clock_file`` too, that clock is kept
         in the file as an offset from the real clock, so ``jump()`` can set it
-        forward or back while the daemon runs."""
-        self.command = [str(exe), "run", "--log-format", "json"]
+        forward or back while the daemon runs. ``log_format="text"``: the log
+        a person reads (its lines are in ``stderr_lines``; no events)."""
+        self.command = [str(exe), "run", "--log-format", log_format]
         if config is not None:
             self.command += ["--config", str(config)]
         self.env = dict(env)
@@ -233,7 +235,8 @@ class DaemonProcess:
 
 
 Launch = Callable[..., DaemonProcess]
-"""``launch(config, *, faketime=None, clock_file=None, **env)``: a started DaemonProcess."""
+"""``launch(config, *, faketime=None, clock_file=None, log_format="json", **env)``: a
+started DaemonProcess."""
 
 
 @pytest.fixture
@@ -248,6 +251,7 @@ def launch(reminder_exe: Path, subprocess_env: dict[str, str]) -> Iterator[Launc
         *,
         faketime: str | None = None,
         clock_file: Path | None = None,
+        log_format: str = "json",
         **env: str,
     ) -> DaemonProcess:
         process = DaemonProcess(
@@ -256,6 +260,7 @@ def launch(reminder_exe: Path, subprocess_env: dict[str, str]) -> Iterator[Launc
             daemon_env(subprocess_env, **env),
             faketime=faketime,
             clock_file=clock_file,
+            log_format=log_format,
         )
         started.append(process.start())
         return process

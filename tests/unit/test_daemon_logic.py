@@ -130,6 +130,31 @@ def test_ask_then_start_runs_the_session_in_the_same_notification(tmp_path: Path
     assert [key for key, _ in h.notifier.shown[-1][2].actions] == ["next", "pause", "stop"]
 
 
+def test_the_ask_lists_what_the_routine_needs(tmp_path: Path) -> None:
+    needs = TINY_ROUTINE.replace(
+        'title = "Tiny"', 'title = "Tiny"\nequipment = ["a massage ball", "a wall", "a chair"]'
+    )
+    text = config(AT_1030, start="ask").replace(TINY_ROUTINE, needs)
+    h = Harness(tmp_path, text, berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 30, 1))
+    asked = h.notifier.shown[-1][2]
+    assert asked.summary == "Time for Tiny"
+    assert "You need: a massage ball, a wall and a chair." in asked.body
+
+
+def test_the_ready_step_says_which_side_starts(tmp_path: Path) -> None:
+    sided = TINY_ROUTINE.replace(
+        'exercise = "Figure-4"\nhold = "10s"',
+        'exercise = "Figure-4"\nhow = "Sit tall."\nhold = "10s"',
+    ).replace('sides = "both"\nswitch = "3s"\nready = "0s"', 'sides = "both"\nswitch = "3s"')
+    h = Harness(tmp_path, config(AT_1030).replace(TINY_ROUTINE, sided), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 35))
+    ready = next(m.body for _, _, m in h.notifier.shown if m.summary == "Stretch · Figure-4")
+    assert ready == "Get ready — 10 s, left side first. Sit tall."
+    ball = next(m.body for _, _, m in h.notifier.shown if m.summary == "Release · Ball")
+    assert ball == "Get ready — 5 s"  # no sides: nothing to say
+
+
 def test_snooze_asks_again_after_the_snooze_time(tmp_path: Path) -> None:
     h = Harness(tmp_path, config(AT_1030, start="ask"), berlin(2026, 11, 30, 10, 0))
     h.timers.advance_to(berlin(2026, 11, 30, 10, 30))
@@ -372,6 +397,19 @@ def test_reload_applies_a_good_edit_and_keeps_the_config_on_a_bad_one(tmp_path: 
     # The last good config (10:45) stays in force.
     h.timers.advance_to(berlin(2026, 11, 30, 10, 46))
     assert [s["scheduled"] for s in h.events("session-start")] == ["2026-11-30T10:45:00+01:00"]
+
+
+def test_the_config_error_notification_counts_the_mistakes(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030), berlin(2026, 11, 30, 10, 0))
+    h.config_file.write_text(
+        config('[[schedule]]\nroutine = "tiny"\nat = ["25:00", "26:00"]\ndays = ["funday"]\n'),
+        encoding="utf-8",
+    )
+    h.daemon.reload()
+    (error,) = h.events("config-error")
+    assert isinstance(error["problems"], list)
+    assert len(error["problems"]) == 3
+    assert h.notifier.shown[-1][2].summary == "Config not applied: it has 3 mistakes"
 
 
 def test_quiet_hours_hold_back_sessions(tmp_path: Path) -> None:

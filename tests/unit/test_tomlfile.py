@@ -57,8 +57,9 @@ between = "09:00-17:30"
         (("schedule", 0), (6, 1)),
         (("schedule", 0, "routine"), (7, 1)),
         (("schedule", 0, "at"), (8, 1)),
-        # Inside a value: the key that holds it.
-        (("schedule", 0, "at", 1), (8, 1)),
+        # Inside an array: the item itself, on the line it is written.
+        (("schedule", 0, "at", 0), (8, 7)),
+        (("schedule", 0, "at", 1), (9, 7)),
         (("schedule", 1, "every"), (13, 1)),
         (("schedule", 1, "between"), (14, 1)),
         # A key the file does not have: its table's header.
@@ -117,6 +118,39 @@ side.left = 2
 )
 def test_locator_finds_keys_of_inline_routines(path: KeyPath, where: tuple[int, int]) -> None:
     assert KeyLocator(ROUTINES).find(path) == where
+
+
+INLINE_VALUES = '''\
+[routines.mine]
+release = [
+  { exercise = "Ball", hold = "90s" },  # a comment, ] and } in it
+  { "exercise" = "Roller, soft", how = """two
+lines""", side.left = 1 },
+]
+stretch = [{exercise = 'x, y', sets = [1, [2, 3]]}]
+title = "after the arrays"
+'''
+
+
+@pytest.mark.parametrize(
+    ("path", "line", "snippet"),
+    [
+        (("routines", "mine", "release", 0), 3, '{ exercise = "Ball"'),
+        (("routines", "mine", "release", 0, "exercise"), 3, 'exercise = "Ball"'),
+        (("routines", "mine", "release", 0, "hold"), 3, "hold"),
+        (("routines", "mine", "release", 1, "exercise"), 4, '"exercise"'),
+        (("routines", "mine", "release", 1, "how"), 4, "how"),
+        (("routines", "mine", "release", 1, "side", "left"), 5, "side.left"),
+        (("routines", "mine", "stretch", 0, "sets", 1, 0), 7, "2, 3"),
+        (("routines", "mine", "title"), 8, "title"),
+    ],
+)
+def test_locator_finds_items_and_keys_inside_array_and_inline_table_values(
+    path: KeyPath, line: int, snippet: str
+) -> None:
+    parse(INLINE_VALUES, "inline.toml")  # the text is TOML, as whatever the locator reads
+    column = INLINE_VALUES.splitlines()[line - 1].index(snippet) + 1
+    assert KeyLocator(INLINE_VALUES).find(path) == (line, column)
 
 
 def test_locator_does_not_take_lines_of_a_multiline_string_for_keys() -> None:

@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from reminder.notify import Message, NotifierError, select_notifier
+from reminder.notify import (
+    Message,
+    NotifierError,
+    notifier_status,
+    select_notifier,
+    shows_on_console,
+)
 from reminder.notify.base import ActionHandler
 from reminder.notify.console import ConsoleNotifier
 from reminder.notify.freedesktop import FreedesktopNotifier
@@ -98,11 +104,75 @@ def test_server_crash_falls_back_then_recovers(
     assert len(_console_lines(console)) == 1  # nothing more on the console
     assert events.named("notify-recovered") == [
         {
-            "message": "Notifications show through freedesktop again.",
+            "message": "Notifications show through freedesktop again (1 shown on the console "
+            "meanwhile).",
             "backend": "freedesktop",
             "tag": "session-1",
+            "fallback_shows": 1,
         }
     ]
+
+
+def test_the_fallback_is_logged_once_and_said_in_its_state(
+    start_mock: Callable[[str], MockServer],
+    resilient: Resilient,
+    console: io.StringIO,
+    events: EventRecorder,
+) -> None:
+    """No server for a whole session: one error line, then one console line a
+    step; the wrapper says what it uses and what it retries until it recovers."""
+    assert (resilient.in_use, resilient.retrying, resilient.describe()) == (
+        "freedesktop",
+        None,
+        "freedesktop",
+    )
+    for step in range(3):
+        resilient.show("session-1", Message(f"Step {step}", "Hold 30 s", 40.0))
+
+    assert len(_console_lines(console)) == 3
+    (error,) = events.named("notify-error")
+    assert error["retrying"] is True
+    assert "said once" in str(error["message"])
+    assert resilient.in_use == "console"
+    assert resilient.retrying == "freedesktop"
+    assert resilient.describe() == "console (retrying freedesktop)"
+    assert resilient.error is not None
+    assert "notification server" in resilient.error
+
+    start_mock("body actions")
+    resilient.show("session-1", STEP)
+
+    assert resilient.describe() == "freedesktop"
+    assert resilient.error is None
+    assert events.named("notify-recovered")[0]["fallback_shows"] == 3
+    assert len(events.named("notify-error")) == 1
+
+
+def test_notifier_status_reports_what_is_in_use_and_retried(
+    tmp_path: Path, events: EventRecorder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty_runtime_dir = tmp_path / "runtime"
+    empty_runtime_dir.mkdir()
+    environ = {"XDG_RUNTIME_DIR": str(empty_runtime_dir)}
+    notifier = select_notifier("auto", log=events, environ=environ, platform="linux")
+    assert notifier_status(notifier) == {
+        "notifier_in_use": "freedesktop",
+        "notifier_retrying": None,
+        "notifier_error": None,
+    }
+    assert not shows_on_console(notifier)
+
+    notifier.show("session-1", STEP)
+
+    state = notifier_status(notifier)
+    assert state["notifier_in_use"] == "console"
+    assert state["notifier_retrying"] == "freedesktop"
+    assert "DBUS_SESSION_BUS_ADDRESS" in str(state["notifier_error"])
+    assert shows_on_console(notifier)
+    console = select_notifier("console", log=events, platform="linux")
+    assert notifier_status(console)["notifier_in_use"] == "console"
+    assert shows_on_console(console)
+    capsys.readouterr()
 
 
 def test_server_missing_at_start_is_picked_up_later(
