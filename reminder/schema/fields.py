@@ -377,6 +377,34 @@ def table(value: Any) -> Mapping[str, Any]:
     return value
 
 
+_GROUP = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _-]*$")
+MAX_GROUP_LENGTH: Final = 12
+MAX_LEVELS: Final = 20
+
+
+def group_name(value: Any) -> str:
+    if not isinstance(value, str):
+        raise Invalid(f'must be a short name in quotes, like "A", not {describe(value)}')
+    name = value.strip()
+    if not name or len(name) > MAX_GROUP_LENGTH or not _GROUP.match(name):
+        raise Invalid(
+            f"{describe(value)} is not a group name; use a short name of letters and digits "
+            f'(at most {MAX_GROUP_LENGTH} characters), like "A" or "B"'
+        )
+    return name
+
+
+def level_tables(value: Any) -> list[Any]:
+    """The levels list; each table is checked by the routine parser."""
+    if not isinstance(value, list):
+        raise Invalid(f"must be a list of tables, like [{{ reps = 12 }}], not {describe(value)}")
+    if not value:
+        raise Invalid("is empty; list at least one harder step, or leave the key out")
+    if len(value) > MAX_LEVELS:
+        raise Invalid(f"lists {len(value)} levels; keep it to {MAX_LEVELS}")
+    return value
+
+
 # The tables of fields. Docs are sentences; they are shown in messages, the
 # example config and the generated reference.
 
@@ -536,4 +564,30 @@ EXERCISE_FIELDS: Final = (
     ),
     Field("switch", duration(0, 5 * 60), "Time to change sides.", 5, "duration"),
     Field("ready", duration(0, 5 * 60), "Time to get ready before the exercise.", 10, "duration"),
+    Field(
+        "group",
+        group_name,
+        'A short name like "A": the exercise runs only in this group\'s sessions, and a '
+        "routine's groups take turns; leave out to run it in every session.",
+        None,
+        "string",
+    ),
+    Field(
+        "levels",
+        level_tables,
+        "Harder steps after level 1 (the exercise as written), like [{ reps = 12 }, { sets = 3 }]; "
+        "each says what changes from level 1.",
+        (),
+        "list of tables",
+    ),
 )
+
+LEVEL_KEYS: Final = ("exercise", "how", "hold", "reps", "sets", "rep_time", "rest")
+"""What a level may change; sides, switch, ready and group stay as written."""
+
+LEVEL_FIELDS: Final = tuple(
+    Field(f.name, f.convert, f.doc, None, f.type_name)
+    for f in EXERCISE_FIELDS
+    if f.name in LEVEL_KEYS
+)
+"""The keys of one level table: the exercise's own, none required, none defaulted."""

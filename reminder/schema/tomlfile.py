@@ -207,10 +207,14 @@ class KeyLocator:
         counts: dict[tuple[str, ...], int] = {}
         table: KeyPath = ()
         in_multiline: str | None = None
+        in_array: tuple[KeyPath, int] | None = None  # an array of inline tables, one a line
         for number, line in enumerate(text.splitlines(), start=1):
             if in_multiline is not None:
                 if line.count(in_multiline) % 2 == 1:
                     in_multiline = None
+                continue
+            if in_array is not None:
+                in_array = self._array_item(line, number, *in_array)
                 continue
             if match := array_header.match(line):
                 parts = _split_key(match[1])
@@ -227,7 +231,26 @@ class KeyLocator:
             if match := key_line.match(line):
                 key = (*table, *_split_key(match[2]))
                 self._where.setdefault(key, (number, len(match[1]) + 1))
+                value = line[match.end() :].split("#", 1)[0].strip()
+                if value == "[":
+                    in_array = (key, 0)
                 in_multiline = _opens_multiline(line[match.end() :])
+
+    def _array_item(
+        self, line: str, number: int, key: KeyPath, index: int
+    ) -> tuple[KeyPath, int] | None:
+        """One line of an array written an item a line, like a routine's ``levels``:
+        an inline table there is located at its own line, and so are its keys."""
+        stripped = line.strip()
+        if stripped.startswith("]"):
+            return None
+        if not stripped.startswith("{"):
+            return (key, index) if not stripped or stripped.startswith("#") else None
+        column = line.index("{") + 1
+        self._where.setdefault((*key, index), (number, column))
+        for found in re.finditer(r"([A-Za-z0-9_-]+)\s*=", line):
+            self._where.setdefault((*key, index, found[1]), (number, found.start() + 1))
+        return (key, index + 1)
 
     def find(self, path: Sequence[str | int]) -> tuple[int, int] | None:
         """Line and column of the longest prefix of ``path`` the file defines."""

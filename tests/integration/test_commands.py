@@ -29,7 +29,7 @@ RunCli = Callable[..., Result]
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = ("desk-break", "gluteus-medius", "iliacus", "piriformis", "psoas", "quadratus-lumborum")
 PHASES = ("release", "stretch", "strengthen")
-STEP_KEYS = {"phase", "exercise", "kind", "side", "set", "reps", "offset", "duration"}
+STEP_KEYS = {"phase", "exercise", "kind", "side", "set", "reps", "offset", "duration", "level"}
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY_9_BERLIN = dt.datetime(2026, 11, 30, 9, 0, tzinfo=BERLIN)
 ISO_WITH_OFFSET = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d:\d\d|Z)")
@@ -182,7 +182,7 @@ def as_tuples(
 
 def assert_plan_shape(plan: Mapping[str, Any]) -> None:
     """DESIGN.md's `plan --json`: keys, step fields, back-to-back steps, total."""
-    assert set(plan) == {"routine", "title", "total_seconds", "steps"}
+    assert set(plan) == {"routine", "title", "group", "total_seconds", "steps"}
     steps = plan["steps"]
     assert steps, "a plan has steps"
     offset = 0
@@ -193,6 +193,7 @@ def assert_plan_shape(plan: Mapping[str, Any]) -> None:
         assert step["side"] in ("left", "right", None)
         assert step["set"] is None or isinstance(step["set"], int)
         assert step["reps"] is None or isinstance(step["reps"], int)
+        assert step["level"] is None or step["level"] >= 1
         assert step["offset"] == offset, f"step does not start where the last ended: {step}"
         assert step["duration"] > 0, f"zero-length steps are left out: {step}"
         offset += step["duration"]

@@ -27,6 +27,7 @@ TABLES = {
     "schedule": schema.SCHEDULE_FIELDS,
     "routine": schema.ROUTINE_FIELDS,
     "exercise": schema.EXERCISE_FIELDS,
+    "level": schema.LEVEL_FIELDS,
 }
 
 

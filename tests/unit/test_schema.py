@@ -359,6 +359,8 @@ def test_check_table_fills_defaults() -> None:
         "sides": "none",
         "switch": 5,
         "ready": 10,
+        "group": None,
+        "levels": (),
     }
 
 
