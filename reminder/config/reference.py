@@ -94,7 +94,7 @@ SECTIONS: Final[tuple[tuple[str, str, Sequence[Field]], ...]] = (
         "like an exercise. A level that gives `hold` replaces `reps` and the other way "
         "round; `sides`, `switch`, `ready` and `group` stay as written. `reminder "
         "progress` shows each exercise's level, and the rules that move it are in the "
-        "README, under \"Your programme\".",
+        'README, under "Your programme".',
         LEVEL_FIELDS,
     ),
 )
