@@ -8,12 +8,24 @@ from __future__ import annotations
 
 import sys
 
-from reminder.cli import progress_commands, routine_commands, session_commands, setup_commands
+from reminder.cli import (
+    programme_commands,
+    progress_commands,
+    routine_commands,
+    session_commands,
+    setup_commands,
+)
 from reminder.cli.app import Environment, cli
 from reminder.errors import ExitStatus
 
 __all__ = ["Environment", "cli", "main"]
-_COMMANDS = (progress_commands, routine_commands, session_commands, setup_commands)
+_COMMANDS = (
+    programme_commands,
+    progress_commands,
+    routine_commands,
+    session_commands,
+    setup_commands,
+)
 """Importing them puts their commands on ``cli``."""
 
 

@@ -154,7 +154,16 @@ def exercise_seconds(exercise: Mapping[str, Any]) -> int:
 
 
 def routine_seconds(routine: Mapping[str, Any]) -> int:
-    return sum(exercise_seconds(e) for phase in PHASES for e in routine[phase])
+    """A session at level 1; of a programme, its first group's (DESIGN.md: the
+    groups take turns in the order they first appear, release to strengthen)."""
+    groups = [e["group"] for phase in PHASES for e in routine[phase] if "group" in e]
+    first = groups[0] if groups else None
+    return sum(
+        exercise_seconds(e)
+        for phase in PHASES
+        for e in routine[phase]
+        if e.get("group", first) == first
+    )
 
 
 def bundled_toml(name: str) -> dict[str, Any]:
@@ -215,7 +224,7 @@ def next_json(run_cli: RunCli, config: Path, count: int, now: dt.datetime) -> li
     result = ok(run_cli("next", "--config", str(config), "--count", str(count), "--json", now=now))
     sessions: list[dict[str, Any]] = json.loads(result.stdout)
     for session in sessions:
-        assert set(session) == {"at", "routine", "schedule"}, session
+        assert set(session) == {"at", "routine", "schedule", "group"}, session
         assert ISO_WITH_OFFSET.fullmatch(session["at"]), session["at"]
         assert isinstance(session["schedule"], int)
     return sessions
