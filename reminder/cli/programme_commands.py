@@ -107,13 +107,13 @@ def rated_text(rated: Rated, tz: dt.tzinfo) -> str:
     changed = programme.next_time(rated.decisions)
     if changed:
         lines.append(changed)
-    staying = [
-        f"{d.exercise.at_level(d.level).name} ({d.reason})"
-        for d in rated.decisions
-        if not d.changed
-    ]
-    if staying:
-        lines.append("Staying as they are: " + "; ".join(staying) + ".")
+    staying: dict[str, list[str]] = {}
+    for decision in rated.decisions:
+        if not decision.changed:
+            name = decision.exercise.at_level(decision.level).name
+            staying.setdefault(decision.reason, []).append(name)
+    for reason, names in staying.items():
+        lines.append(f"Staying as they are: {', '.join(names)} ({reason}).")
     return "\n".join(lines)
 
 
