@@ -307,6 +307,8 @@ def next_session(history_path: Path, routine: Routine, now: dt.datetime) -> Next
     stops a session: it runs the first group at level 1, and says why."""
     from reminder.routines.plan import build_plan
 
+    if not routine.groups and not routine.programme:
+        return NextSession(routine, build_plan(routine), None)  # nothing to read
     history, store = History(history_path), ProgrammeStore(history_path)
     try:
         state = settle(history, store, routine, now)
@@ -318,3 +320,48 @@ def next_session(history_path: Path, routine: Routine, now: dt.datetime) -> Next
         store.close()
     group = state.next_group
     return NextSession(routine.session(group, state.levels), state.plan(), group)
+
+
+# -- for the daemon: one call each, its own connections ---------------------------------
+
+
+def rate_session(
+    history_path: Path, session_id: int, routine: str, effort: str, now: dt.datetime
+) -> None:
+    """Keep an effort answer (a done notification's Easy / About right / Too
+    hard) for history row ``session_id``. Raises HistoryError."""
+    store = ProgrammeStore(history_path)
+    try:
+        store.rate(session_id, routine, effort, now)
+    finally:
+        store.close()
+
+
+@dataclass(frozen=True)
+class Judged:
+    decisions: list[Decision]
+    held_by: int | None
+
+    @property
+    def next_time(self) -> str | None:
+        """``Next time: Clamshells 2 × 12, up from 2 × 10.``; None: no change."""
+        return programme.next_time(self.decisions)
+
+    @property
+    def changes(self) -> list[Decision]:
+        return [d for d in self.decisions if d.changed]
+
+
+def judge_after_session(
+    history_path: Path, routine: Routine, session_id: int, now: dt.datetime
+) -> Judged:
+    """Once a session's answers are in (effort, and pain or its question's
+    timeout): the rules applied to it and their changes recorded. Raises
+    HistoryError."""
+    history, store = History(history_path), ProgrammeStore(history_path)
+    try:
+        decisions, state = judge_session(history, store, routine, session_id, now)
+    finally:
+        history.close()
+        store.close()
+    return Judged(decisions, state.held_by)

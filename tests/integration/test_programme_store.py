@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import stat
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,10 +17,12 @@ from reminder.progress.history import History
 from reminder.progress.programme_store import (
     NothingToRate,
     ProgrammeStore,
+    judge_after_session,
     judge_session,
     last_ran,
     next_session,
     rate_last,
+    rate_session,
     set_level,
     settle,
 )
@@ -199,3 +202,36 @@ def test_next_session_runs_level_1_of_the_first_group_when_the_history_is_unread
     assert found.error is not None
     assert found.group == "A"
     assert found.plan.total_seconds > 0
+
+
+def test_next_session_of_a_plain_routine_does_not_touch_the_history(tmp_path: Path) -> None:
+    plain = routine_toml(PROGRAMME.replace('group = "A"\n', "").replace('group = "B"\n', ""))
+    plain = replace(
+        plain,
+        phases={
+            phase: tuple(replace(e, levels=()) for e in exercises)
+            for phase, exercises in plain.phases.items()
+        },
+    )
+    db = tmp_path / "missing" / "history.sqlite3"
+    found = next_session(db, plain, day(0))
+    assert found.group is None
+    assert found.error is None
+    assert not db.parent.exists()
+
+
+def test_the_daemons_two_calls_rate_then_judge(routine: Routine, db: Path) -> None:
+    history = History(db)
+    first, second = session(history, 0), session(history, 1)
+    history.close()
+    for row in (first, second):
+        rate_session(db, row, "hips", "easy", day(1, 11))
+    history.add_checkin(day(1, 11), feeling="better", routine="hips", session_id=second)
+    history.close()
+
+    judged = judge_after_session(db, routine, second, day(1, 11))
+
+    assert judged.next_time == "Next time: Stance 1 × 25 s, up from 1 × 20 s."
+    assert [d.exercise.name for d in judged.changes] == ["Stance"]
+    assert judged.held_by is None
+    assert ProgrammeStore(db).changes("hips")[0].session_id == second
