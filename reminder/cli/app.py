@@ -159,7 +159,7 @@ class DurationType(_ParamType):
     name = "duration"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        from reminder.schema.fields import Invalid, parse_duration
+        from reminder.schema.values import Invalid, parse_duration
 
         try:
             seconds = parse_duration(int(value) if str(value).isdigit() else value)

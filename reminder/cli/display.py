@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from reminder.config.calendar import Occurrence
 from reminder.routines.model import PHASES, Routine
 from reminder.routines.plan import Plan, Step
-from reminder.schema.fields import WEEKDAYS, format_seconds
+from reminder.schema.values import WEEKDAYS, format_seconds
 
 if TYPE_CHECKING:
     from reminder.progress.history import Entry
@@ -83,6 +83,8 @@ def plan_table(plan: Plan, routine: Routine, *, about: bool = True) -> str:
     for index, step in enumerate(plan.steps):
         phase = step.phase.capitalize() if step.phase != last_phase else ""
         exercise = step.exercise if (step.exercise, step.phase) != last_exercise else ""
+        if exercise and step.level is not None:
+            exercise += f" (level {step.level})"
         last_phase, last_exercise = step.phase, (step.exercise, step.phase)
         rows.append(
             (
@@ -101,8 +103,10 @@ def plan_table(plan: Plan, routine: Routine, *, about: bool = True) -> str:
                 f"{step.phase.capitalize()} total: {format_seconds(plan.phase_seconds(step.phase))}"
             )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    group = f", group {plan.group}" if plan.group else ""
     lines = [
-        f"{routine.title} ({routine.name}, {routine.source}): {format_seconds(plan.total_seconds)}"
+        f"{routine.title} ({routine.name}, {routine.source}{group}): "
+        f"{format_seconds(plan.total_seconds)}"
     ]
     if about:
         from reminder.daemon.messages import needs_line
@@ -147,11 +151,20 @@ def when(moment: dt.datetime) -> str:
     return f"{WEEKDAYS[moment.weekday()].capitalize()} {moment.day:2d} {moment:%b %H:%M}"
 
 
-def sessions_table(sessions: Sequence[Occurrence], now: dt.datetime, titles: dict[str, str]) -> str:
+def sessions_table(
+    sessions: Sequence[Occurrence],
+    now: dt.datetime,
+    titles: dict[str, str],
+    groups: Sequence[str | None] = (),
+) -> str:
+    """One line a session; a programme's sessions say whose turn they are."""
+    groups = list(groups) or [None] * len(sessions)
     width = max((len(s.routine) for s in sessions), default=0)
     lines = []
-    for session in sessions:
+    for session, group in zip(sessions, groups, strict=True):
         title = titles.get(session.routine, "")
+        if group:
+            title += f", group {group}"
         lines.append(
             f"{when(session.at)}  {session.routine.ljust(width)}  {until(session.at, now):<16}  {title}".rstrip()
         )

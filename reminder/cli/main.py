@@ -10,6 +10,7 @@ import sys
 
 from reminder.cli import (
     doctor_commands,
+    programme_commands,
     progress_commands,
     routine_commands,
     session_commands,
@@ -19,7 +20,14 @@ from reminder.cli.app import Environment, cli
 from reminder.errors import ExitStatus
 
 __all__ = ["Environment", "cli", "main"]
-_COMMANDS = (doctor_commands, progress_commands, routine_commands, session_commands, setup_commands)
+_COMMANDS = (
+    doctor_commands,
+    programme_commands,
+    progress_commands,
+    routine_commands,
+    session_commands,
+    setup_commands,
+)
 """Importing them puts their commands on ``cli``."""
 
 

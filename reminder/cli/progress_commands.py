@@ -86,8 +86,9 @@ def checkin(ctx: click.Context, score: int, note: str | None, config_path: str |
     click.echo(f"Recorded: pain {score}/10" + (f" ({note})." if note else "."))
 
 
-def insights(ctx: click.Context, config_path: str | None) -> tuple[Any, Any, Config]:
-    """The stats and the protocol's advice from the history, for stats and report."""
+def insights(ctx: click.Context, config_path: str | None) -> tuple[Any, Any, Config, Any]:
+    """The stats, the protocol's advice and the programme's levels from the
+    history, for stats and report."""
     from reminder.progress.advice import relief_advice
     from reminder.progress.history import History, HistoryError
     from reminder.progress.stats import compute
@@ -107,7 +108,29 @@ def insights(ctx: click.Context, config_path: str | None) -> tuple[Any, Any, Con
             known[name] = file.load()
     known.update(config.routines)
     stats = compute(entries, checkins, config, now)
-    return stats, relief_advice(entries, checkins, config, now, routines=known), config
+    advice = relief_advice(entries, checkins, config, now, routines=known)
+    return stats, advice, config, _programme(env, config_path, known, config, stats)
+
+
+def _programme(
+    env: Any, config_path: str | None, known: dict[str, Routine], config: Config, stats: Any
+) -> Any:
+    """Levels and groups over the stats window, settled as plan and progress see them."""
+    from reminder.cli.programme_commands import programme_states
+    from reminder.progress.history import HistoryError
+    from reminder.progress.programme_stats import programme_stats
+
+    try:
+        states = programme_states(env.paths(config_path), known, env.now())
+    except HistoryError as error:
+        raise ReminderError(str(error)) from None
+    scheduled = {schedule.routine for schedule in config.schedules}
+    shown = {
+        name: state
+        for name, state in states.items()
+        if state.ran or state.changes or name in scheduled
+    }
+    return programme_stats(shown, stats.start, env.now(), stats.now.tzinfo)
 
 
 @cli.command()
@@ -116,13 +139,19 @@ def insights(ctx: click.Context, config_path: str | None) -> tuple[Any, Any, Con
 @click.pass_context
 def stats(ctx: click.Context, as_json: bool, config_path: str | None) -> None:
     """How it is going: adherence, streaks, minutes per phase, missed sessions, pain."""
-    found, advice, _ = insights(ctx, config_path)
+    found, advice, _, programme = insights(ctx, config_path)
     if as_json:
-        print_json({**found.to_json(), "advice": advice.to_json() if advice else None})
+        print_json(
+            {
+                **found.to_json(),
+                "advice": advice.to_json() if advice else None,
+                "programme": programme.to_json(),
+            }
+        )
         return
     from reminder.progress.stats_text import stats_text
 
-    click.echo(stats_text(found, advice))
+    click.echo(stats_text(found, advice, programme))
 
 
 @cli.command()
@@ -140,8 +169,8 @@ def report(ctx: click.Context, html_file: str, config_path: str | None) -> None:
     from reminder.files import write_atomically
     from reminder.progress.report import html_report
 
-    found, advice, _ = insights(ctx, config_path)
-    page = html_report(found, advice, "reminder report", env_of(ctx).now())
+    found, advice, _, programme = insights(ctx, config_path)
+    page = html_report(found, advice, "reminder report", env_of(ctx).now(), programme)
     target = Path(html_file)
     try:
         write_atomically(target, page.encode("utf-8"))

@@ -19,6 +19,11 @@ from reminder.cli.app import (
 from reminder.errors import ConfigError, ExitStatus, ReminderError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from reminder.cli.app import Environment
+    from reminder.config.calendar import Occurrence
+    from reminder.config.load import Config
     from reminder.routines.model import Routine
 
 
@@ -47,24 +52,57 @@ def validate(ctx: click.Context, config_path: str | None) -> None:
 @cli.command()
 @click.argument("routine", shell_complete=complete_routine)
 @click.option("--brief", is_flag=True, help="The table of steps alone, without the how-to.")
+@click.option(
+    "--group",
+    metavar="G",
+    default=None,
+    help="Show group G's session instead of the next one (for a routine with groups).",
+)
 @json_option
 @config_option
 @click.pass_context
 def plan(
-    ctx: click.Context, routine: str, brief: bool, as_json: bool, config_path: str | None
+    ctx: click.Context,
+    routine: str,
+    brief: bool,
+    group: str | None,
+    as_json: bool,
+    config_path: str | None,
 ) -> None:
-    """Show ROUTINE's timed steps, what it needs and how to do each
-    exercise: a name, or the path of a routine file."""
-    from reminder.routines.plan import build_plan
+    """Show ROUTINE's next session, step by step, what it needs and how to do
+    each exercise: a name, or the path of a routine file.
 
-    found = find_routine(env_of(ctx), routine, config_path)
-    steps = build_plan(found)
+    A programme's session is its next group's, each exercise at its level.
+    """
+    from reminder.progress.history import History, HistoryError
+    from reminder.progress.programme_store import ProgrammeStore, settle
+
+    env = env_of(ctx)
+    found = find_routine(env, routine, config_path)
+    if group is not None and group not in found.groups:
+        have = ", ".join(f'"{g}"' for g in found.groups)
+        raise click.BadParameter(
+            f'{found.name} has no group "{group}"; '
+            + (f"its groups are {have}." if have else "it has no groups."),
+            param_hint="--group",
+        )
+    history_db = env.paths(config_path).history_db
+    history, store = History(history_db), ProgrammeStore(history_db)
+    try:
+        state = settle(history, store, found, env.now())
+    except HistoryError as error:
+        raise ReminderError(str(error)) from None
+    finally:
+        history.close()
+        store.close()
+    steps = state.plan(group)
     if as_json:
         print_json(steps.to_json())
         return
     from reminder.cli.display import plan_text
 
-    click.echo(plan_text(steps, found, brief=brief))
+    session = found.session(group or state.next_group, state.levels)
+    click.echo(plan_text(steps, session, brief=brief))
 
 
 @cli.command(name="next")
@@ -87,8 +125,9 @@ def next_(ctx: click.Context, count: int, as_json: bool, config_path: str | None
     _, config = load(env, config_path)
     now = env.now()
     sessions = upcoming(config, now, count)
+    groups = _upcoming_groups(env, config_path, config, sessions)
     if as_json:
-        print_json([s.to_json() for s in sessions])
+        print_json([{**s.to_json(), "group": g} for s, g in zip(sessions, groups, strict=True)])
         return
     from reminder.cli.display import sessions_table
 
@@ -103,7 +142,33 @@ def next_(ctx: click.Context, count: int, as_json: bool, config_path: str | None
         )
         return
     titles = {name: r.title for name, r in config.routines.items()}
-    click.echo(sessions_table(sessions, now.astimezone(config.settings.timezone), titles))
+    click.echo(sessions_table(sessions, now.astimezone(config.settings.timezone), titles, groups))
+
+
+def _upcoming_groups(
+    env: Environment, config_path: str | None, config: Config, sessions: Sequence[Occurrence]
+) -> list[str | None]:
+    """Whose turn each upcoming session is, if every one before it runs."""
+    from reminder.progress.history import History, HistoryError
+    from reminder.progress.programme import sessions_ran, upcoming_group
+
+    if not any(config.routines[s.routine].groups for s in sessions):
+        return [None] * len(sessions)
+    history = History(env.paths(config_path).history_db)
+    try:
+        entries = history.entries()
+    except HistoryError as error:
+        raise ReminderError(str(error)) from None
+    finally:
+        history.close()
+    ahead: dict[str, int] = {}
+    groups: list[str | None] = []
+    for session in sessions:
+        routine = config.routines[session.routine]
+        ran = sessions_ran(entries, routine)
+        groups.append(upcoming_group(routine, ran, ahead.get(routine.name, 0)))
+        ahead[routine.name] = ahead.get(routine.name, 0) + 1
+    return groups
 
 
 @cli.command()

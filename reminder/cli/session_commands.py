@@ -106,8 +106,13 @@ def _walk_in_terminal(ctx: click.Context, routine: str | None, config_path: str 
     else:
         found = find_routine(env, routine, config_path)
     from reminder.cli.terminal import walk
+    from reminder.progress.programme_store import next_session
 
-    outcome = walk(found, stdin=sys.stdin, stdout=sys.stdout)
+    # A programme walks its next group's session, each exercise at its level.
+    session = next_session(env.paths(config_path).history_db, found, env.now())
+    if session.error is not None:
+        click.echo(f"{session.error} Walking level 1 of the first group.", err=True)
+    outcome = walk(session.routine, stdin=sys.stdin, stdout=sys.stdout)
     if outcome.interrupted:
         ctx.exit(130)  # Ctrl-C, as shells report it
 

@@ -30,7 +30,7 @@ from reminder.daemon import messages
 from reminder.daemon.session import Session
 from reminder.routines.model import PHASES, Phase, Routine
 from reminder.routines.plan import Step, build_plan
-from reminder.schema.fields import format_seconds
+from reminder.schema.values import format_seconds
 
 if TYPE_CHECKING:
     from rich.console import RenderableType

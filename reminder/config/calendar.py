@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from reminder.config.load import Config, Schedule
-from reminder.schema.fields import Window
+from reminder.schema.values import Window
 
 _UTC = dt.timezone.utc
 _DAY = dt.timedelta(days=1)

@@ -17,8 +17,10 @@ from reminder.paths import Paths
 from reminder.routines.library import RoutineFile, is_path_reference, path_reference, routine_files
 from reminder.routines.model import Routine, parse_routine
 from reminder.schema import fields as schema
-from reminder.schema.fields import Reporter, Window
+from reminder.schema import values
+from reminder.schema.fields import Reporter
 from reminder.schema.tomlfile import quote
+from reminder.schema.values import Window
 
 DEFAULT_CONFIG: Final = """\
 # The built-in default, used while there is no config file.
@@ -111,8 +113,8 @@ def parse_config(
     broken_inline: set[str] = set()  # reported already; schedules using them say no more
     for name, body in (top.get("routines") or {}).items():
         try:
-            schema.routine_name(name)
-        except schema.Invalid as error:
+            values.routine_name(name)
+        except values.Invalid as error:
             report(("routines", name), str(error))
             continue
         routine = parse_routine(

@@ -13,14 +13,15 @@ from typing import Any, Final
 from reminder.schema.fields import (
     CONFIG_FIELDS,
     EXERCISE_FIELDS,
+    LEVEL_FIELDS,
     REQUIRED,
     ROUTINE_FIELDS,
     SCHEDULE_FIELDS,
     SETTINGS_FIELDS,
     Field,
-    days,
 )
 from reminder.schema.tomlfile import MAX_BYTES
+from reminder.schema.values import days
 
 TITLE: Final = "# Configuration reference"
 
@@ -82,6 +83,20 @@ SECTIONS: Final[tuple[tuple[str, str, Sequence[Field]], ...]] = (
         "Each `[[release]]`, `[[stretch]]` and `[[strengthen]]` section of a routine "
         "(`[[routines.NAME.release]]` and so on in the config) is one exercise.",
         EXERCISE_FIELDS,
+    ),
+    (
+        "## Groups and levels",
+        "An exercise with a `group` runs only in that group's sessions; exercises without "
+        "one run in every session. A routine's groups take turns in the order they first "
+        "appear in a session (A, B, A, B…), counting the sessions of the routine that ran, and every "
+        "group's sessions must still have all three phases. `levels` lists the harder "
+        "steps of an exercise after level 1 (the exercise as written): each is an inline "
+        "table that changes some of these keys from level 1, and each level is checked "
+        "like an exercise. A level that gives `hold` replaces `reps` and the other way "
+        "round; `sides`, `switch`, `ready` and `group` stay as written. `reminder "
+        "progress` shows each exercise's level, and the rules that move it are in the "
+        'README, under "Your programme".',
+        LEVEL_FIELDS,
     ),
 )
 

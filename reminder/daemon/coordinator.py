@@ -37,7 +37,7 @@ from reminder.daemon.state import State
 from reminder.errors import ConfigError
 from reminder.paths import Paths
 from reminder.progress.history import History
-from reminder.schema.fields import format_seconds
+from reminder.schema.values import format_seconds
 
 if TYPE_CHECKING:
     from reminder.config.calendar import Occurrence

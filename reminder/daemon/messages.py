@@ -11,7 +11,7 @@ from __future__ import annotations
 from reminder.notify.base import Message
 from reminder.routines.model import PHASES, Routine
 from reminder.routines.plan import Plan, Step
-from reminder.schema.fields import format_seconds
+from reminder.schema.values import format_seconds
 
 SESSION_ACTIONS = (("next", "Next"), ("pause", "Pause"), ("stop", "Stop"))
 PAUSED_ACTIONS = (("resume", "Resume"), ("stop", "Stop"))
@@ -97,12 +97,18 @@ def needs_line(routine: Routine) -> str:
     return f"You need: {listed}."
 
 
+def _group_note(plan: Plan) -> str:
+    """``Group A · `` before a programme session's length; nothing otherwise."""
+    return f"Group {plan.group} · " if plan.group else ""
+
+
 def ask_message(routine: Routine, plan: Plan, timeout: float) -> Message:
     needs = needs_line(routine)
     needs = f" {needs}" if needs else ""
     return Message(
         summary=f"Time for {routine.title}",
-        body=f"{format_seconds(plan.total_seconds)}: {_phase_line(plan)}.{needs} Start now?",
+        body=f"{_group_note(plan)}{format_seconds(plan.total_seconds)}: {_phase_line(plan)}."
+        f"{needs} Start now?",
         timeout=timeout,
         actions=ASK_ACTIONS,
     )
@@ -111,7 +117,8 @@ def ask_message(routine: Routine, plan: Plan, timeout: float) -> Message:
 def start_message(routine: Routine, plan: Plan) -> Message:
     return Message(
         summary=f"Starting {routine.title}",
-        body=f"{format_seconds(plan.total_seconds)}: {_phase_line(plan)}. Stop any step that hurts.",
+        body=f"{_group_note(plan)}{format_seconds(plan.total_seconds)}: {_phase_line(plan)}. "
+        "Stop any step that hurts.",
         timeout=10.0,
     )
 
@@ -174,3 +181,66 @@ def welcome_message(default_config: bool) -> Message:
         else ""
     )
     return Message(summary="reminder is running", body=DISCLAIMER + extra, timeout=30.0)
+
+
+# -- a programme's done notification: effort, then pain, then what changes ----------------
+
+EFFORT_ACTIONS = (("easy", "Easy"), ("right", "About right"), ("hard", "Too hard"))
+ANSWER_TIMEOUT = 120.0
+"""Seconds a question after a session stays up."""
+
+
+def effort_message(routine: Routine, plan: Plan) -> Message:
+    """The done notification of a programme session: how hard was it?"""
+    return Message(
+        summary=f"Done · {routine.title}",
+        body=f"Well done: {format_seconds(plan.total_seconds)} of release, stretch and "
+        "strengthen. How hard was it?",
+        timeout=ANSWER_TIMEOUT,
+        actions=EFFORT_ACTIONS,
+        urgency="low",
+    )
+
+
+def pain_message(routine: Routine, effort: str) -> Message:
+    """After the effort answer, in the same notification: the pain question."""
+    words = {"easy": "easy", "right": "about right", "hard": "too hard"}
+    return Message(
+        summary=f"Done · {routine.title}",
+        body=f"Noted: {words.get(effort, effort)}. How is the pain compared with last time?",
+        timeout=ANSWER_TIMEOUT,
+        actions=CHECKIN_ACTIONS,
+        urgency="low",
+    )
+
+
+def next_time_message(
+    feeling: str | None, next_time: str | None, *, held_by: int | None = None
+) -> Message:
+    """The last word after a programme session: thanks for the pain answer
+    (None: it was not given), and what changes next time.
+
+    ``next_time`` is ``programme.next_time(decisions)``, like "Next time:
+    Clamshells 2 × 12, up from 2 × 10."; ``held_by`` a check-in score of 7 or
+    more, which holds every level."""
+    words = {
+        "better": "Good to hear.",
+        "same": "Noted.",
+        "worse": "Noted; go gently. Levels do not go up after a worse session.",
+    }
+    parts = [words[feeling]] if feeling in words else []
+    if held_by is not None:
+        parts.append(
+            f"Your last check-in was {held_by}/10, so levels stay as they are; "
+            "pain that high is worth showing to a clinician."
+        )
+    elif next_time:
+        parts.append(next_time)
+    else:
+        parts.append("Next time: the same levels.")
+    return Message(
+        summary="Thanks",
+        body=" ".join(parts),
+        timeout=30.0 if next_time or held_by is not None else 8.0,
+        urgency="low",
+    )

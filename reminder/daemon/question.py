@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from reminder.daemon import messages
 from reminder.daemon.state import State
 from reminder.routines.plan import build_plan
-from reminder.schema.fields import format_seconds
+from reminder.schema.values import format_seconds
 
 if TYPE_CHECKING:
     from reminder.config.calendar import Occurrence

@@ -15,7 +15,7 @@ from reminder.daemon.events import EventLog
 from reminder.errors import ConfigError
 from reminder.notify.base import Message
 from reminder.progress.history import History, HistoryError
-from reminder.schema.fields import format_seconds
+from reminder.schema.values import format_seconds
 
 if TYPE_CHECKING:
     from reminder.config.load import Config

@@ -18,7 +18,7 @@ from reminder.daemon.agenda import utc
 from reminder.daemon.session import Session
 from reminder.daemon.state import State
 from reminder.routines.plan import build_plan
-from reminder.schema.fields import format_seconds
+from reminder.schema.values import format_seconds
 
 if TYPE_CHECKING:
     from reminder.config.calendar import Occurrence

@@ -15,7 +15,21 @@ from typing import Literal, Protocol, TypeAlias
 Urgency: TypeAlias = Literal["low", "normal", "critical"]
 
 ACTION_KEYS = frozenset(
-    {"start", "snooze", "skip", "next", "pause", "resume", "stop", "better", "same", "worse"}
+    {
+        "start",
+        "snooze",
+        "skip",
+        "next",
+        "pause",
+        "resume",
+        "stop",
+        "easy",
+        "right",
+        "hard",
+        "better",
+        "same",
+        "worse",
+    }
 )
 """Every action key a message may carry; the daemon's action handler knows each one."""
 

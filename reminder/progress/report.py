@@ -8,11 +8,13 @@ attachment or years later. Every piece of text is escaped.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Final
 
 from reminder.progress.advice import Advice
+from reminder.progress.programme_stats import ProgrammeStats
+from reminder.progress.report_programme import group_letters, programme_section
 from reminder.progress.stats import NOT_MEDICAL_ADVICE, DayStats, Stats
 from reminder.routines.model import PHASES
 
@@ -77,7 +79,9 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def _adherence_calendar(days: Sequence[DayStats]) -> str:
+def _adherence_calendar(
+    days: Sequence[DayStats], day_groups: Mapping[dt.date, tuple[str, ...]] | None = None
+) -> str:
     cell, gap, left, top = 18, 4, 34, 20
     weeks = max(1, (len(days) + 6) // 7)
     width = left + weeks * (cell + gap)
@@ -119,12 +123,16 @@ def _adherence_calendar(days: Sequence[DayStats]) -> str:
             f'rx="2" fill="{_LEVEL_COLOURS[day.level]}" data-date="{day.date.isoformat()}">'
             f"<title>{escape(tip)}</title></rect>"
         )
+        groups = (day_groups or {}).get(day.date, ())
+        parts.append(group_letters(groups, x, y, cell, dark=day.level == "all"))
     parts.append("</svg>")
     legend = "".join(
         f'<span><i class="swatch" style="background:{_LEVEL_COLOURS[level]}"></i>'
         f"{escape(words)}</span>"
         for level, words in _LEVEL_WORDS.items()
     )
+    if day_groups:
+        legend += "<span>A, B: the group that ran that day</span>"
     return "".join(parts) + f'<div class="legend">{legend}</div>'
 
 
@@ -284,8 +292,15 @@ def _with_code(text: str) -> str:
     )
 
 
-def html_report(stats: Stats, advice: Advice | None, title: str, now: dt.datetime) -> str:
-    """The whole page. ``now`` is shown as the time the report was made."""
+def html_report(
+    stats: Stats,
+    advice: Advice | None,
+    title: str,
+    now: dt.datetime,
+    programme: ProgrammeStats | None = None,
+) -> str:
+    """The whole page. ``now`` is shown as the time the report was made;
+    ``programme`` adds each exercise's level over time and the groups."""
     adherence = (
         f"{round(min(1.0, stats.completed / stats.scheduled) * 100)}%" if stats.scheduled else "–"
     )
@@ -318,7 +333,8 @@ def html_report(stats: Stats, advice: Advice | None, title: str, now: dt.datetim
 <p class="sub">{escape(subtitle)}</p>
 <section id="summary"><div class="figures">{figure_html}</div></section>
 {advice_html}
-<section><h2>Adherence</h2>{_adherence_calendar(stats.days)}</section>
+<section><h2>Adherence</h2>{_adherence_calendar(stats.days, programme.day_groups if programme else None)}</section>
+{programme_section(programme, stats.start, stats.now) if programme else ""}
 <section><h2>Pain</h2><p>{escape(_trend_sentence(stats))}</p>{_pain_trend(stats)}
 <h2 style="margin-top:14px">Check-ins: {feelings.get("better", 0)} better, {feelings.get("same", 0)} same, {feelings.get("worse", 0)} worse</h2>
 {_feelings(stats)}</section>

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from reminder.config.load import Config
 from reminder.progress.advice import Advice
 from reminder.progress.history import Entry
+from reminder.progress.programme_stats import ProgrammeStats, group_cell, level_line
 from reminder.progress.stats import (
     HEAT,
     NOT_MEDICAL_ADVICE,
@@ -31,21 +32,46 @@ def heatmap(entries: Sequence[Entry], config: Config, now: dt.datetime, weeks: i
 def render_heatmap(days: Sequence[DayStats]) -> str:
     """The heatmap of days that start on a Monday (the last week may be cut
     short: its later days show blank)."""
+    legend = (
+        f"    {HEAT['none']} nothing scheduled  {HEAT['missed']} none done  "
+        f"{HEAT['some']} some done  {HEAT['all']} all done"
+    )
+    return _calendar(days, lambda day: HEAT[day.level], legend)
+
+
+def render_groups(days: Sequence[DayStats], day_groups: Mapping[dt.date, Sequence[str]]) -> str:
+    """The same calendar with the group each day's programme sessions ran:
+    the A/B rhythm."""
+    legend = f"    A, B: the groups done that day, in order  {HEAT['none']}  none"
+    return _calendar(
+        days,
+        lambda day: (group_cell(day_groups.get(day.date, ())) or HEAT["none"]).ljust(2),
+        legend,
+        width=2,
+    )
+
+
+def _calendar(
+    days: Sequence[DayStats], cell: Callable[[DayStats], str], legend: str, width: int = 1
+) -> str:
+    """Rows Monday to Sunday, a column a week, ``width`` characters a day,
+    month names above, ``legend`` below."""
     if not days:
         return ""
     weeks = (len(days) + 6) // 7
+    step = width + 1
     mondays = [days[0].date + dt.timedelta(days=7 * i) for i in range(weeks)]
-    # Each week is two characters wide; a month's name stands over the first
-    # week whose Monday is in it. Later names win when two would overlap.
+    # Each week is ``step`` characters wide; a month's name stands over the
+    # first week whose Monday is in it. Later names win when two would overlap.
     labels: list[tuple[int, str]] = []
     for index, monday in enumerate(mondays):
         if index == 0 or monday.month != mondays[index - 1].month:
-            labels.append((index * 2, f"{monday:%b}"))
+            labels.append((index * step, f"{monday:%b}"))
     kept: list[tuple[int, str]] = []
     for position, text in reversed(labels):
         if not kept or position + len(text) < kept[-1][0]:
             kept.append((position, text))
-    header = [" "] * (weeks * 2)
+    header = [" "] * (weeks * step)
     for position, text in kept:
         header[position : position + len(text)] = text
     lines = ["    " + "".join(header).rstrip()]
@@ -53,12 +79,9 @@ def render_heatmap(days: Sequence[DayStats]) -> str:
         cells = []
         for week in range(weeks):
             index = week * 7 + weekday
-            cells.append(HEAT[days[index].level] if index < len(days) else HEAT["future"])
+            cells.append(cell(days[index]) if index < len(days) else HEAT["future"] * width)
         lines.append(f"{WEEKDAY_NAMES[weekday]} " + " ".join(cells).rstrip())
-    lines.append(
-        f"    {HEAT['none']} nothing scheduled  {HEAT['missed']} none done  "
-        f"{HEAT['some']} some done  {HEAT['all']} all done"
-    )
+    lines.append(legend)
     return "\n".join(lines)
 
 
@@ -66,7 +89,7 @@ def _minutes(seconds: float) -> str:
     return f"{round(seconds / 60)} min"
 
 
-def stats_text(stats: Stats, advice: Advice | None) -> str:
+def stats_text(stats: Stats, advice: Advice | None, programme: ProgrammeStats | None = None) -> str:
     """``reminder stats`` for people."""
     first = stats.weeks[0].start
     lines = [
@@ -75,8 +98,10 @@ def stats_text(stats: Stats, advice: Advice | None) -> str:
         "",
         render_heatmap(stats.days),
         "",
-        "Week      Done  Partly  Scheduled  Adherence",
     ]
+    if programme is not None and programme.day_groups:
+        lines += ["Groups, taking turns:", render_groups(stats.days, programme.day_groups), ""]
+    lines += ["Week      Done  Partly  Scheduled  Adherence"]
     for week in stats.weeks:
         rate = "-" if week.adherence is None else f"{round(week.adherence * 100)}%"
         lines.append(
@@ -102,6 +127,10 @@ def stats_text(stats: Stats, advice: Advice | None) -> str:
     else:
         lines.append(f"Missed: none; skipped: {stats.skipped}.")
     lines.append(_pain_line(stats))
+    if programme is not None and programme.exercises:
+        lines += ["", "Levels:"]
+        tz = stats.now.tzinfo or dt.timezone.utc
+        lines += [f"  {level_line(exercise, tz)}" for exercise in programme.exercises]
     if advice is not None:
         lines += ["", advice.message]
     lines += ["", NOT_MEDICAL_ADVICE]

@@ -6,8 +6,9 @@ A routine always has all three phases, and they always run release → stretch
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from reminder.errors import Problems
@@ -36,6 +37,13 @@ class Exercise:
     sides: Sides
     switch: int
     ready: int
+    group: str | None = None
+    """Runs only in this group's sessions; None: in every session."""
+    levels: tuple[Exercise, ...] = ()
+    """Levels 2, 3, …: the whole exercise at each harder step."""
+    level: int = 1
+    written: str | None = None
+    """The exercise's name as written (level 1), when this is a harder level."""
 
     @property
     def work_seconds(self) -> int:
@@ -44,6 +52,23 @@ class Exercise:
             return self.hold
         assert self.reps is not None
         return self.reps * self.rep_time
+
+    @property
+    def key(self) -> str:
+        """What its level is kept under: the name as written, whatever the level."""
+        return self.written or self.name
+
+    @property
+    def top_level(self) -> int:
+        return 1 + len(self.levels)
+
+    def at_level(self, level: int) -> Exercise:
+        """This exercise at ``level``, kept within 1 and its top level."""
+        level = max(1, min(level, self.top_level))
+        return self if level == 1 else self.levels[level - 2]
+
+    def in_group(self, group: str | None) -> bool:
+        return self.group is None or self.group == group
 
 
 @dataclass(frozen=True)
@@ -58,6 +83,39 @@ class Routine:
     path: str | None = None
     equipment: tuple[str, ...] = ()
     """What it needs ("a massage ball", "a wall"), to have at hand before it starts."""
+
+    @property
+    def exercises(self) -> tuple[Exercise, ...]:
+        """Every exercise in session order: release, stretch, strengthen."""
+        return tuple(e for phase in PHASES for e in self.phases.get(phase, ()))
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """Its groups in the order they first appear in a session; they take turns."""
+        return tuple(dict.fromkeys(e.group for e in self.exercises if e.group is not None))
+
+    @property
+    def programme(self) -> tuple[Exercise, ...]:
+        """The exercises that have levels."""
+        return tuple(e for e in self.exercises if e.levels)
+
+    def session(self, group: str | None = None, levels: Mapping[str, int] | None = None) -> Routine:
+        """The routine as one session runs it: only ``group``'s exercises (and
+        those in every session), each at its level (1 when not given).
+
+        ``group`` None means the first group; a group the routine does not
+        have is a ValueError."""
+        groups = self.groups
+        if group is None:
+            group = groups[0] if groups else None
+        elif group not in groups:
+            raise ValueError(group)
+        levels = levels or {}
+        phases = {
+            phase: tuple(e.at_level(levels.get(e.key, 1)) for e in exercises if e.in_group(group))
+            for phase, exercises in self.phases.items()
+        }
+        return replace(self, phases=phases)
 
 
 def parse_routine(
@@ -90,6 +148,9 @@ def parse_routine(
         report((*path, "see_also"), f'lists the routine itself ("{name}")')
     if len(report.problems) > before:
         return None
+    _check_programme(phases, path, report)
+    if len(report.problems) > before:
+        return None
     return Routine(
         name=name,
         title=values["title"] or name,
@@ -103,16 +164,17 @@ def parse_routine(
     )
 
 
+_EXERCISE_KEYS = frozenset(f.name for f in schema.EXERCISE_FIELDS)
+_BOTH = "has both hold and reps; give hold for a timed hold or reps for repetitions, not both"
+
+
 def _parse_exercise(data: Any, path: KeyPath, report: Reporter) -> Exercise | None:
     values = schema.check_table(data, schema.EXERCISE_FIELDS, path, report)
     if values is None:
         return None
     given = data.keys()
     if "hold" in given and "reps" in given:
-        report(
-            path,
-            "has both hold and reps; give hold for a timed hold or reps for repetitions, not both",
-        )
+        report(path, _BOTH)
         return None
     if "hold" not in given and "reps" not in given:
         report(path, 'needs hold (a timed hold, like "30s") or reps (repetitions, like 10)')
@@ -122,7 +184,7 @@ def _parse_exercise(data: Any, path: KeyPath, report: Reporter) -> Exercise | No
         return None
     if not schema.all_converted(data, values, schema.EXERCISE_FIELDS):
         return None  # a value did not convert; already reported
-    return Exercise(
+    exercise = Exercise(
         name=values["exercise"],
         how=values["how"],
         hold=values["hold"],
@@ -133,7 +195,81 @@ def _parse_exercise(data: Any, path: KeyPath, report: Reporter) -> Exercise | No
         sides=values["sides"],
         switch=values["switch"],
         ready=values["ready"],
+        group=values["group"],
     )
+    levels = [
+        _parse_level(item, exercise, number, (*path, "levels", index), report)
+        for index, (number, item) in enumerate(enumerate(values["levels"], start=2))
+    ]
+    if any(level is None for level in levels):
+        return None
+    return replace(exercise, levels=tuple(level for level in levels if level is not None))
+
+
+def _parse_level(
+    data: Any, base: Exercise, number: int, path: KeyPath, report: Reporter
+) -> Exercise | None:
+    """One ``levels`` table: what changes from level 1, checked like the exercise."""
+    if data == {}:
+        report(path, "is empty; say what changes at this level, like { reps = 12 }")
+        return None
+    if isinstance(data, dict):
+        fixed = [key for key in data if key in _EXERCISE_KEYS and key not in schema.LEVEL_KEYS]
+        for key in fixed:
+            report(
+                (*path, key),
+                "stays as written at every level; a level may change only "
+                + ", ".join(schema.LEVEL_KEYS),
+            )
+        if fixed:
+            return None
+    values = schema.check_table(data, schema.LEVEL_FIELDS, path, report)
+    if values is None:
+        return None
+    given = {key for key in data if key in schema.LEVEL_KEYS}
+    if len(given) < len(data) or not schema.all_converted(data, values, schema.LEVEL_FIELDS):
+        return None  # an unknown key or a bad value; already reported
+    if "hold" in given and "reps" in given:
+        report(path, _BOTH)
+        return None
+    changed = {key: values[key] for key in given}
+    if "hold" in given:
+        changed["reps"] = None
+    if "reps" in given:
+        changed["hold"] = None
+    name = changed.pop("exercise", base.name)
+    level = replace(base, **changed, name=name, level=number, written=base.name, levels=())
+    if "rep_time" in given and level.hold is not None:
+        report((*path, "rep_time"), "only goes with reps; this level is a timed hold")
+        return None
+    return level
+
+
+def _check_programme(
+    phases: Mapping[Phase, tuple[Exercise, ...]], path: KeyPath, report: Reporter
+) -> None:
+    """Every group's sessions have all three phases; levels are kept by name,
+    so two exercises with levels may not share one."""
+    exercises = [e for phase in PHASES for e in phases.get(phase, ())]
+    groups = dict.fromkeys(e.group for e in exercises if e.group is not None)
+    for phase in PHASES:
+        for group in groups:
+            if not any(e.in_group(group) for e in phases.get(phase, ())):
+                report(
+                    (*path, phase),
+                    f'has nothing for group "{group}", so its sessions would have no {phase}; '
+                    f'give one {phase} exercise group = "{group}", or one with no group '
+                    "(it runs in every session)",
+                )
+    names = Counter(e.name for e in exercises)
+    for phase in PHASES:
+        for index, exercise in enumerate(phases.get(phase, ())):
+            if exercise.levels and names[exercise.name] > 1:
+                report(
+                    (*path, phase, index, "exercise"),
+                    f'"{exercise.name}" has levels, and another exercise has the same name; '
+                    "levels are kept by name, so give each its own",
+                )
 
 
 def load_routine_file(path: Traversable, *, name: str, source: Source, shown: str) -> Routine:

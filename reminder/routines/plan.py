@@ -10,10 +10,14 @@ For each phase in order, for each exercise::
         rest        (only between sets)
 
 Steps are back to back; a step of zero duration is left out.
+
+A routine with groups runs one group's exercises a session (and those in
+every session); an exercise with levels runs at the level it is given.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -34,6 +38,8 @@ class Step:
     offset: int
     """Seconds from the start of the session."""
     duration: int
+    level: int | None = None
+    """The exercise's level; None for one without levels."""
 
     @property
     def end(self) -> int:
@@ -48,6 +54,8 @@ class Plan:
     routine: str
     title: str
     steps: tuple[Step, ...]
+    group: str | None = None
+    """Whose turn this session is; None for a routine without groups."""
 
     @property
     def total_seconds(self) -> int:
@@ -60,6 +68,7 @@ class Plan:
         return {
             "routine": self.routine,
             "title": self.title,
+            "group": self.group,
             "total_seconds": self.total_seconds,
             "steps": [s.to_json() for s in self.steps],
         }
@@ -73,7 +82,14 @@ def _sides(exercise: Exercise) -> tuple[Side | None, ...]:
     return (exercise.sides,)
 
 
-def build_plan(routine: Routine) -> Plan:
+def build_plan(
+    routine: Routine, *, group: str | None = None, levels: Mapping[str, int] | None = None
+) -> Plan:
+    """The session's steps: ``group``'s (the first group when None), each
+    exercise at its level in ``levels`` (by the name as written; 1 when not
+    given). A group the routine does not have is a ValueError."""
+    session = routine.session(group, levels)
+    group = group if group is not None else (routine.groups or (None,))[0]
     steps: list[Step] = []
     offset = 0
 
@@ -89,11 +105,14 @@ def build_plan(routine: Routine) -> Plan:
         nonlocal offset
         if duration <= 0:
             return
-        steps.append(Step(phase, exercise.name, kind, side, set_number, reps, offset, duration))
+        level = exercise.level if exercise.written or exercise.levels else None
+        steps.append(
+            Step(phase, exercise.name, kind, side, set_number, reps, offset, duration, level)
+        )
         offset += duration
 
     for phase in PHASES:
-        for exercise in routine.phases[phase]:
+        for exercise in session.phases[phase]:
             add(phase, exercise, "ready", exercise.ready)
             for set_number in range(1, exercise.sets + 1):
                 for index, side in enumerate(_sides(exercise)):
@@ -110,4 +129,4 @@ def build_plan(routine: Routine) -> Plan:
                     )
                 if set_number < exercise.sets:
                     add(phase, exercise, "rest", exercise.rest, None, set_number)
-    return Plan(routine.name, routine.title, tuple(steps))
+    return Plan(routine.name, routine.title, tuple(steps), group)

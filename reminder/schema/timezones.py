@@ -6,8 +6,8 @@ import datetime as dt
 import functools
 import zoneinfo
 
-from reminder.schema.fields import Invalid
 from reminder.schema.tomlfile import quote
+from reminder.schema.values import Invalid
 
 
 @functools.lru_cache(maxsize=16)

@@ -308,7 +308,6 @@ def test_with_no_session_bus_the_session_runs_on_the_console(
     assert daemon.stop() == 0
 
 
-
 def test_status_without_a_session_bus_says_the_console_stands_in(
     config_file: Path, launch: Launch, tmp_path: Path, run_reminder: RunReminder
 ) -> None:

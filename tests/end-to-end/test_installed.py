@@ -22,7 +22,7 @@ RunReminder = Callable[..., subprocess.CompletedProcess[str]]
 
 EX_CONFIG = 78
 PHASES = ["release", "stretch", "strengthen"]
-STEP_KEYS = {"phase", "exercise", "kind", "side", "set", "reps", "offset", "duration"}
+STEP_KEYS = {"phase", "exercise", "kind", "side", "set", "reps", "offset", "duration", "level"}
 NOBODY = 65534
 
 GOOD_CONFIG = """\
@@ -92,7 +92,7 @@ def test_plan_gluteus_medius_json(run_reminder: RunReminder) -> None:
     result = run_reminder("plan", "gluteus-medius", "--json")
     assert result.returncode == 0, describe(result)
     plan = json.loads(result.stdout)
-    assert set(plan) == {"routine", "title", "total_seconds", "steps"}
+    assert set(plan) == {"routine", "title", "group", "total_seconds", "steps"}
     assert plan["routine"] == "gluteus-medius"
     assert plan["title"] == "Gluteus medius"
     offset = 0

@@ -51,7 +51,7 @@ ISO_WITH_OFFSET = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d
 
 # The fields of a plan step (README, `plan --json`).
 STEP_ORDER = ("phase", "exercise", "kind", "side", "set", "reps", "offset", "duration")
-STEP_FIELDS = set(STEP_ORDER)
+STEP_FIELDS = {*STEP_ORDER, "level"}
 
 # (phase, exercise, kind, side, set, reps, offset, duration), by hand.
 QUICK_STEPS = [

@@ -29,7 +29,7 @@ RunCli = Callable[..., Result]
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = ("desk-break", "gluteus-medius", "iliacus", "piriformis", "psoas", "quadratus-lumborum")
 PHASES = ("release", "stretch", "strengthen")
-STEP_KEYS = {"phase", "exercise", "kind", "side", "set", "reps", "offset", "duration"}
+STEP_KEYS = {"phase", "exercise", "kind", "side", "set", "reps", "offset", "duration", "level"}
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY_9_BERLIN = dt.datetime(2026, 11, 30, 9, 0, tzinfo=BERLIN)
 ISO_WITH_OFFSET = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d:\d\d|Z)")
@@ -154,7 +154,16 @@ def exercise_seconds(exercise: Mapping[str, Any]) -> int:
 
 
 def routine_seconds(routine: Mapping[str, Any]) -> int:
-    return sum(exercise_seconds(e) for phase in PHASES for e in routine[phase])
+    """A session at level 1; of a programme, its first group's (DESIGN.md: the
+    groups take turns in the order they first appear, release to strengthen)."""
+    groups = [e["group"] for phase in PHASES for e in routine[phase] if "group" in e]
+    first = groups[0] if groups else None
+    return sum(
+        exercise_seconds(e)
+        for phase in PHASES
+        for e in routine[phase]
+        if e.get("group", first) == first
+    )
 
 
 def bundled_toml(name: str) -> dict[str, Any]:
@@ -182,7 +191,7 @@ def as_tuples(
 
 def assert_plan_shape(plan: Mapping[str, Any]) -> None:
     """DESIGN.md's `plan --json`: keys, step fields, back-to-back steps, total."""
-    assert set(plan) == {"routine", "title", "total_seconds", "steps"}
+    assert set(plan) == {"routine", "title", "group", "total_seconds", "steps"}
     steps = plan["steps"]
     assert steps, "a plan has steps"
     offset = 0
@@ -193,6 +202,7 @@ def assert_plan_shape(plan: Mapping[str, Any]) -> None:
         assert step["side"] in ("left", "right", None)
         assert step["set"] is None or isinstance(step["set"], int)
         assert step["reps"] is None or isinstance(step["reps"], int)
+        assert step["level"] is None or step["level"] >= 1
         assert step["offset"] == offset, f"step does not start where the last ended: {step}"
         assert step["duration"] > 0, f"zero-length steps are left out: {step}"
         offset += step["duration"]
@@ -214,7 +224,7 @@ def next_json(run_cli: RunCli, config: Path, count: int, now: dt.datetime) -> li
     result = ok(run_cli("next", "--config", str(config), "--count", str(count), "--json", now=now))
     sessions: list[dict[str, Any]] = json.loads(result.stdout)
     for session in sessions:
-        assert set(session) == {"at", "routine", "schedule"}, session
+        assert set(session) == {"at", "routine", "schedule", "group"}, session
         assert ISO_WITH_OFFSET.fullmatch(session["at"]), session["at"]
         assert isinstance(session["schedule"], int)
     return sessions
@@ -286,10 +296,17 @@ def test_plan_of_a_bundled_routine_says_what_it_needs_and_how_to_do_each_exercis
     needs = next(line for line in text.splitlines() if line.startswith("You need: "))
     for item in routine["equipment"]:
         assert item in needs
-    flat = " ".join(text.split())  # the how-to is wrapped to the terminal
+    # A programme's plan is its next session: an exercise of a group shows in
+    # that group's plan (--group), one without in every session's.
+    groups = {
+        e["group"] for p in ("release", "stretch", "strengthen") for e in routine[p] if "group" in e
+    }
+    shown = {group: ok(run_cli("plan", name, "--group", group)).stdout for group in groups}
     for phase in ("release", "stretch", "strengthen"):
         for exercise in routine[phase]:
-            assert f"{phase.capitalize()} · {exercise['exercise']}" in text
+            in_plan = shown[exercise["group"]] if "group" in exercise else text
+            flat = " ".join(in_plan.split())  # the how-to is wrapped to the terminal
+            assert f"{phase.capitalize()} · {exercise['exercise']}" in in_plan
             assert exercise["how"] in flat
     brief = ok(run_cli("plan", name, "--brief")).stdout
     assert "You need" not in brief

@@ -11,6 +11,7 @@ import pytest
 from reminder.cli.main import cli
 from reminder.config.reference import config_reference
 from reminder.schema import fields as schema
+from reminder.schema import values
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIGURATION = ROOT / "docs" / "configuration.md"
@@ -27,6 +28,7 @@ TABLES = {
     "schedule": schema.SCHEDULE_FIELDS,
     "routine": schema.ROUTINE_FIELDS,
     "exercise": schema.EXERCISE_FIELDS,
+    "level": schema.LEVEL_FIELDS,
 }
 
 
@@ -59,6 +61,7 @@ def _row(table: str, field: schema.Field) -> str:
         "schedule": "## `[[schedule]]`",
         "routine": "## `[routines.NAME]`",
         "exercise": "## Exercises",
+        "level": "## Exercises",  # a level's keys are the exercise's, checked alike
     }
     section = text[text.index(headings[table]) :]
     return next(line for line in section.splitlines() if line.startswith(f"| `{field.name}` |"))
@@ -75,19 +78,19 @@ def test_the_reference_states_the_range_the_validator_enforces(
 ) -> None:
     """Probed at the edges: the least and the most pass, one beyond fails,
     and the reference's row says both."""
-    assert isinstance(field.convert, schema.Limited), f"{field.name} states no limits"
+    assert isinstance(field.convert, values.Limited), f"{field.name} states no limits"
     assert field.convert.bounds is not None
     low, high = field.convert.bounds
     field.convert(low)
     field.convert(high)
-    with pytest.raises(schema.Invalid):
+    with pytest.raises(values.Invalid):
         field.convert(high + 1)
     if low > 0:
-        with pytest.raises(schema.Invalid):
+        with pytest.raises(values.Invalid):
             field.convert(low - 1)
     row = _row(table, field)
     if field.type_name == "duration":
-        said = (schema.format_seconds(low), schema.format_seconds(high))
+        said = (values.format_seconds(low), values.format_seconds(high))
     else:
         said = (f"{low} to {high}", f"{low} to {high}")
     for words in said:
@@ -105,12 +108,12 @@ def test_the_reference_states_every_length_or_choice_of_a_string(
     if field.limits:
         length = int(re.search(r"at most (\d+) characters", field.limits)[1])  # type: ignore[index]
         field.convert("x" * length)
-        with pytest.raises(schema.Invalid):
+        with pytest.raises(values.Invalid):
             field.convert("x" * (length + 1))
         assert f"at most {length} characters" in row
         return
     # Not a free text: a choice (each option in the row) or a time zone name.
-    with pytest.raises(schema.Invalid):
+    with pytest.raises(values.Invalid):
         field.convert("certainly not a valid value")
     assert '"' in row, f"{field.name}: the reference names none of its values"
 
@@ -193,7 +196,7 @@ def test_the_readme_memory_figures_are_the_latest_idle_daemon_run() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     said = re.search(
         r"([\d.]+) MiB RSS beside an\s+APScheduler floor of ([\d.]+) MiB measured in the same"
-        r" run \(PSS ([\d.]+) vs ([\d.]+)\)",
+        r" run \(PSS ([\d.]+) vs ([\d.]+);\s+private memory, USS, ([\d.]+) vs ([\d.]+)\)",
         readme,
     )
     assert said, "README's idle-daemon figures are not where the test looks"
@@ -205,8 +208,9 @@ def test_the_readme_memory_figures_are_the_latest_idle_daemon_run() -> None:
     def mib(cell: str) -> str:
         return f"{float(cell.split(maxsplit=1)[0]):.1f}"
 
-    assert (said[1], said[2]) == (mib(reminder[2]), mib(floor[2])), "RSS"
-    assert (said[3], said[4]) == (mib(reminder[1]), mib(floor[1])), "PSS"
+    assert (said[1], said[2]) == (mib(reminder[3]), mib(floor[3])), "RSS"
+    assert (said[3], said[4]) == (mib(reminder[2]), mib(floor[2])), "PSS"
+    assert (said[5], said[6]) == (mib(reminder[1]), mib(floor[1])), "USS"
 
 
 def test_the_readme_step_timing_is_the_latest_quiet_run() -> None:

@@ -78,7 +78,9 @@ def test_commented_inline_routine_is_valid_once_uncommented(tmp_path: Path) -> N
     )
     routine = config.routines["evening-hips"]
     exercises = [e.name for phase in routine.phases.values() for e in phase]
-    assert exercises == ["Ball release", "Seated figure-4", "Clamshells"]
+    assert exercises == ["Ball release", "Seated figure-4", "Clamshells", "Glute bridge"]
+    assert routine.groups == ("A", "B")
+    assert routine.phases["strengthen"][0].at_level(3).sets == 3
 
 
 def test_every_exercise_key_is_used_in_the_commented_routine() -> None:

@@ -10,6 +10,11 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
+from reminder.errors import Problems
+from reminder.routines.model import Routine, parse_routine
+from reminder.schema.fields import Reporter
+from reminder.schema.tomlfile import parse
+
 DUE = dt.datetime(2026, 11, 30, 10, 30, tzinfo=dt.timezone.utc)
 """Monday 30 November 2026, 10:30 UTC: when the configs' first session is due."""
 TWO_SECONDS_BEFORE = "2026-11-30 10:29:58"
@@ -105,3 +110,17 @@ def write_config(tmp_path: Path, text: str) -> Path:
     path.parent.mkdir(exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def routine_toml(text: str, name: str = "test-routine") -> Routine:
+    """The routine a routine file with this text validates to (ConfigError if none)."""
+    problems = Problems()
+    routine = parse_routine(
+        parse(text, "routine.toml"),
+        name=name,
+        report=Reporter("routine.toml", text, problems),
+        source="file",
+    )
+    problems.raise_if_any()
+    assert routine is not None
+    return routine

@@ -9,12 +9,10 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.routines import routine_toml
 
-from reminder.errors import Problems
-from reminder.routines.model import PHASES, Exercise, Phase, Routine, Sides, parse_routine
+from reminder.routines.model import PHASES, Exercise, Phase, Routine, Sides
 from reminder.routines.plan import Plan, build_plan
-from reminder.schema.fields import Reporter
-from reminder.schema.tomlfile import parse
 
 Row = tuple[str, str | None, int | None, int | None, int, int]
 """(kind, side, set, reps, offset, duration) of one step."""
@@ -65,20 +63,6 @@ def make_routine(
         phases=phases,
         source="config",
     )
-
-
-def routine_toml(text: str) -> Routine:
-    """The routine a routine file with this text validates to."""
-    problems = Problems()
-    routine = parse_routine(
-        parse(text, "routine.toml"),
-        name="test-routine",
-        report=Reporter("routine.toml", text, problems),
-        source="file",
-    )
-    problems.raise_if_any()
-    assert routine is not None
-    return routine
 
 
 def rows(plan: Plan) -> list[Row]:
@@ -272,6 +256,7 @@ def test_plan_json_has_the_documented_shape() -> None:
     assert plan.to_json() == {
         "routine": "test-routine",
         "title": "Test routine",
+        "group": None,
         "total_seconds": 40,
         "steps": [
             {
@@ -283,6 +268,7 @@ def test_plan_json_has_the_documented_shape() -> None:
                 "reps": None,
                 "offset": 0,
                 "duration": 10,
+                "level": None,
             },
             {
                 "phase": "release",
@@ -293,6 +279,7 @@ def test_plan_json_has_the_documented_shape() -> None:
                 "reps": None,
                 "offset": 10,
                 "duration": 30,
+                "level": None,
             },
         ],
     }

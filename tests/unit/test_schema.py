@@ -13,7 +13,9 @@ import pytest
 
 from reminder.errors import Problems
 from reminder.schema import fields as schema
-from reminder.schema.fields import Invalid, Reporter, Window
+from reminder.schema import values
+from reminder.schema.fields import Reporter
+from reminder.schema.values import Invalid, Window
 
 # Durations
 
@@ -33,7 +35,7 @@ from reminder.schema.fields import Invalid, Reporter, Window
     ],
 )
 def test_parse_duration_accepts(value: Any, seconds: int) -> None:
-    assert schema.parse_duration(value) == seconds
+    assert values.parse_duration(value) == seconds
 
 
 @pytest.mark.parametrize(
@@ -42,7 +44,7 @@ def test_parse_duration_accepts(value: Any, seconds: int) -> None:
 )
 def test_parse_duration_rejects_text_and_shows_how_to_write_it(value: str) -> None:
     with pytest.raises(Invalid) as caught:
-        schema.parse_duration(value)
+        values.parse_duration(value)
 
     message = str(caught.value)
     assert message.startswith(f'"{value}" is not a duration')
@@ -51,7 +53,7 @@ def test_parse_duration_rejects_text_and_shows_how_to_write_it(value: str) -> No
 
 def test_parse_duration_rejects_a_negative_number() -> None:
     with pytest.raises(Invalid, match=r"^-1 is negative; a duration is 0 or more seconds$"):
-        schema.parse_duration(-1)
+        values.parse_duration(-1)
 
 
 @pytest.mark.parametrize(
@@ -60,14 +62,14 @@ def test_parse_duration_rejects_a_negative_number() -> None:
 )
 def test_parse_duration_rejects_other_types(value: Any, shown: str) -> None:
     with pytest.raises(Invalid) as caught:
-        schema.parse_duration(value)
+        values.parse_duration(value)
 
     assert str(caught.value) == f'must be a duration like "90s", "1m30s" or "2m", not {shown}'
 
 
 def test_duration_bounds_name_the_limit_in_words() -> None:
-    snooze = schema.duration(60, 24 * 60 * 60)
-    hold = schema.duration(1, 60 * 60)
+    snooze = values.duration(60, 24 * 60 * 60)
+    hold = values.duration(1, 60 * 60)
 
     assert snooze("1m") == 60
     assert hold("1h") == 3600
@@ -91,7 +93,7 @@ def test_duration_bounds_name_the_limit_in_words() -> None:
     ],
 )
 def test_format_seconds(seconds: int, said: str) -> None:
-    assert schema.format_seconds(seconds) == said
+    assert values.format_seconds(seconds) == said
 
 
 # Times of day
@@ -109,7 +111,7 @@ def test_format_seconds(seconds: int, said: str) -> None:
     ],
 )
 def test_time_of_day_accepts(value: Any, expected: dt.time) -> None:
-    assert schema.time_of_day(value) == expected
+    assert values.time_of_day(value) == expected
 
 
 @pytest.mark.parametrize(
@@ -127,19 +129,19 @@ def test_time_of_day_accepts(value: Any, expected: dt.time) -> None:
 )
 def test_time_of_day_rejects(value: Any, shown: str) -> None:
     with pytest.raises(Invalid) as caught:
-        schema.time_of_day(value)
+        values.time_of_day(value)
 
     assert str(caught.value) == f"{shown} is not a time of day (HH:MM, 24-hour clock)"
 
 
 def test_times_of_day_sorts_and_accepts_a_single_string() -> None:
-    assert schema.times_of_day(["16:00", "10:30"]) == (dt.time(10, 30), dt.time(16))
-    assert schema.times_of_day("10:30") == (dt.time(10, 30),)
+    assert values.times_of_day(["16:00", "10:30"]) == (dt.time(10, 30), dt.time(16))
+    assert values.times_of_day("10:30") == (dt.time(10, 30),)
 
 
 def test_times_of_day_names_every_bad_item_by_index() -> None:
-    with pytest.raises(schema.InvalidItems) as caught:
-        schema.times_of_day(["10:30", "25:00", "noon"])
+    with pytest.raises(values.InvalidItems) as caught:
+        values.times_of_day(["10:30", "25:00", "noon"])
 
     assert caught.value.items == (
         (1, '"25:00" is not a time of day (HH:MM, 24-hour clock)'),
@@ -156,7 +158,7 @@ def test_times_of_day_names_every_bad_item_by_index() -> None:
 )
 def test_times_of_day_rejects_empty_and_repeated(value: list[str], message: str) -> None:
     with pytest.raises(Invalid) as caught:
-        schema.times_of_day(value)
+        values.times_of_day(value)
 
     assert str(caught.value) == message
 
@@ -173,7 +175,7 @@ def test_times_of_day_rejects_empty_and_repeated(value: list[str], message: str)
     ],
 )
 def test_window_accepts(value: str, start: dt.time, end: dt.time, wraps: bool) -> None:
-    parsed = schema.window(value)
+    parsed = values.window(value)
 
     assert parsed == Window(start, end)
     assert parsed.wraps is wraps
@@ -181,7 +183,7 @@ def test_window_accepts(value: str, start: dt.time, end: dt.time, wraps: bool) -
 
 def test_window_with_equal_start_and_end_says_so() -> None:
     with pytest.raises(Invalid) as caught:
-        schema.window("10:00-10:00")
+        values.window("10:00-10:00")
 
     assert str(caught.value) == (
         '"10:00-10:00" starts and ends at the same time; the end must differ from the start '
@@ -195,7 +197,7 @@ def test_window_with_equal_start_and_end_says_so() -> None:
 )
 def test_window_rejects_and_shows_how_to_write_it(value: Any) -> None:
     with pytest.raises(Invalid) as caught:
-        schema.window(value)
+        values.window(value)
 
     assert "is not a time window; write it like" in str(caught.value)
     assert '"09:00-17:30"' in str(caught.value)
@@ -211,10 +213,10 @@ def test_window_rejects_and_shows_how_to_write_it(value: Any) -> None:
 def test_window_contains_start_but_not_end(
     window: str, inside: list[str], outside: list[str]
 ) -> None:
-    parsed = schema.window(window)
+    parsed = values.window(window)
 
-    assert [parsed.contains(schema.time_of_day(t)) for t in inside] == [True] * len(inside)
-    assert [parsed.contains(schema.time_of_day(t)) for t in outside] == [False] * len(outside)
+    assert [parsed.contains(values.time_of_day(t)) for t in inside] == [True] * len(inside)
+    assert [parsed.contains(values.time_of_day(t)) for t in outside] == [False] * len(outside)
 
 
 # Days
@@ -233,7 +235,7 @@ def test_window_contains_start_but_not_end(
     ],
 )
 def test_days_accepts(value: Any, weekdays: set[int]) -> None:
-    assert schema.days(value) == frozenset(weekdays)
+    assert values.days(value) == frozenset(weekdays)
 
 
 @pytest.mark.parametrize(
@@ -265,7 +267,7 @@ def test_days_accepts(value: Any, weekdays: set[int]) -> None:
 )
 def test_days_rejects_with_a_hint(value: Any, message: str) -> None:
     with pytest.raises(Invalid) as caught:
-        schema.days(value)
+        values.days(value)
 
     assert str(caught.value) == message
 
@@ -274,7 +276,7 @@ def test_days_rejects_with_a_hint(value: Any, message: str) -> None:
 
 
 def test_choice_lists_the_options() -> None:
-    sides = schema.choice("both", "left", "right", "none")
+    sides = values.choice("both", "left", "right", "none")
 
     assert sides("left") == "left"
     with pytest.raises(Invalid) as caught:
@@ -294,7 +296,7 @@ def test_choice_lists_the_options() -> None:
 )
 def test_integer_rejects(value: Any, message: str) -> None:
     with pytest.raises(Invalid) as caught:
-        schema.integer(1, 50)(value)
+        values.integer(1, 50)(value)
 
     assert str(caught.value) == message
 
@@ -302,13 +304,13 @@ def test_integer_rejects(value: Any, message: str) -> None:
 @pytest.mark.parametrize("value", ["My Routine", "-psoas", "psoas.toml", "", 3])
 def test_routine_name_rejects_and_shows_a_good_one(value: Any) -> None:
     with pytest.raises(Invalid, match=r'like "gluteus-medius"$'):
-        schema.routine_name(value)
+        values.routine_name(value)
 
 
 def test_describe_shows_values_as_toml() -> None:
-    assert schema.describe('say "hi"') == r'"say \"hi\""'
-    assert schema.describe(True) == "true"
-    assert schema.describe(3) == "3"
+    assert values.describe('say "hi"') == r'"say \"hi\""'
+    assert values.describe(True) == "true"
+    assert values.describe(3) == "3"
 
 
 # Tables: unknown keys, required keys, defaults
@@ -359,6 +361,8 @@ def test_check_table_fills_defaults() -> None:
         "sides": "none",
         "switch": 5,
         "ready": 10,
+        "group": None,
+        "levels": (),
     }
 
 
