@@ -102,20 +102,17 @@ class Recorder:
         asks_checkin: bool,
     ) -> None:
         row = self._rows.pop(session.id, None)
-        if outcome == "completed" and asks_checkin:
+        if asks_checkin:
             self._finished[session.id] = (session.routine.name, row)
             while len(self._finished) > FINISHED_MEMORY:
                 del self._finished[next(iter(self._finished))]
         if row is None:
             return
         phases = session.phases_done()
-        recorded = outcome
-        if outcome == "stopped":
-            recorded = "partial" if phases else "stopped"
-        done = sum(session.plan.steps[i].duration for i in session.done_steps)
+        done = session.seconds_spent()
         self.write(
             lambda h: h.ended(
-                row, now, recorded, reason=reason, phases_done=phases, seconds_done=done
+                row, now, outcome, reason=reason, phases_done=phases, seconds_done=done
             )
         )
 

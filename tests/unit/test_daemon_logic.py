@@ -467,13 +467,14 @@ def test_history_records_each_session_with_its_outcome(tmp_path: Path) -> None:
     entries = h.history.entries()
     assert [(e.routine, e.outcome, e.phases_done, e.reason) for e in entries] == [
         ("tiny", "completed", ("release", "stretch", "strengthen"), None),
-        ("tiny", "partial", ("release",), "stopped by you"),
+        # Stopped before its end: stopped, whatever was done (DESIGN.md, "Records").
+        ("tiny", "stopped", ("release",), "stopped by you"),
         ("tiny", "missed", (), "late"),
         ("tiny", "missed", (), "late"),
     ]
     assert entries[0].seconds_done == TINY_SECONDS
     assert entries[0].started_at == berlin(2026, 11, 30, 10, 30)
-    assert entries[1].seconds_done == 25  # ready 5 + hold 20: the release phase
+    assert entries[1].seconds_done == 30  # ready 5 + hold 20, then 5 s of the stretch
 
 
 def test_history_records_skips_and_shutdowns(tmp_path: Path) -> None:
