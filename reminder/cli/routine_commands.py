@@ -77,12 +77,17 @@ def plan(ctx: click.Context, routine: str, as_json: bool, config_path: str | Non
 @click.pass_context
 def next_(ctx: click.Context, count: int, as_json: bool, config_path: str | None) -> None:
     """Show the upcoming sessions."""
-    from reminder.config.calendar import upcoming
+    from reminder.daemon.agenda import upcoming_sessions
+    from reminder.progress.history import History
+    from reminder.progress.stored import stored_decisions
 
     env = env_of(ctx)
-    _, config = load(env, config_path)
+    paths, config = load(env, config_path)
     now = env.now()
-    sessions = upcoming(config, now, count)
+    # Skips and snoozes decided ahead, as the daemon keeps them: `next`
+    # agrees with `status`.
+    decisions = stored_decisions(History(paths.history_db))
+    sessions = upcoming_sessions(config, now, count, decisions)
     if as_json:
         print_json([s.to_json() for s in sessions])
         return

@@ -8,11 +8,13 @@ a session tapped through with Next is partly done, not done.
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pytest
 from support.daemon_process import Launch, reminder_json, session_calls
 from support.routines import TWO_SECONDS_BEFORE, config_text, write_config
 
@@ -84,3 +86,53 @@ def test_tapping_next_fifteen_times_records_partial_not_completed(
     assert stats["totals"]["partial"] == 1
     assert stats["streak"]["current"] == 0
     assert daemon.stop() == 0
+
+
+def faked(env: dict[str, str], moment: str) -> dict[str, str]:
+    """``env`` with libfaketime starting the wall clock at ``moment``."""
+    library = next(iter(sorted(Path("/usr/lib").glob("*/faketime/libfaketime.so.1"))), None)
+    if library is None:
+        pytest.fail("libfaketime is not installed (Debian package faketime)", pytrace=False)
+    return {**env, "LD_PRELOAD": str(library), "FAKETIME": f"@{moment}"}
+
+
+def test_a_skip_survives_a_restart_and_next_agrees_with_status(
+    mock_server: MockServer,
+    tmp_path: Path,
+    launch: Launch,
+    run_reminder: RunReminder,
+    subprocess_env: dict[str, str],
+) -> None:
+    config = write_config(tmp_path, config_text(at=["10:30", "16:00"]))
+    first = launch(config, faketime="2026-11-30 10:29:00")
+    first.wait_for("next")
+    skipped = run_reminder("skip", "--config", str(config))
+    assert skipped.returncode == 0, skipped.stderr
+    assert "Skipped tiny of Mon 30 Nov 10:30" in skipped.stdout
+    status = reminder_json(run_reminder, config, "status")
+    upcoming = json.loads(
+        run_reminder(
+            "next",
+            "--json",
+            "--config",
+            str(config),
+            env=faked(subprocess_env, "2026-11-30 10:29:05"),
+        ).stdout
+    )
+    assert status["next"]["at"] == "2026-11-30T16:00:00+00:00"
+    assert [s["at"] for s in upcoming[:2]] == [
+        "2026-11-30T16:00:00+00:00",
+        "2026-12-01T10:30:00+00:00",
+    ]
+    assert reminder_json(run_reminder, config, "history") == []  # nothing dated ahead
+    assert first.stop() == 0
+
+    second = launch(config, faketime=TWO_SECONDS_BEFORE)
+    event = second.wait_for("skipped")
+    assert event["at"] == "2026-11-30T10:30:00+00:00"
+    assert second.named("session-start") == []
+    (entry,) = reminder_json(run_reminder, config, "history")
+    assert (entry["outcome"], entry["scheduled_at"]) == ("skipped", "2026-11-30T10:30:00+00:00")
+    assert entry["ended_at"] >= entry["scheduled_at"]
+    assert second.stop() == 0
+    assert session_calls(mock_server) == []

@@ -669,3 +669,39 @@ def test_bundled_routine_see_also_names_other_bundled_routines(name: str) -> Non
     see_also = bundled_toml(name).get("see_also", [])
     assert see_also
     assert set(see_also) <= set(BUNDLED) - {name}
+
+
+def test_next_leaves_out_a_skipped_session_and_lists_a_snoozed_one_at_its_new_time(
+    run_cli: RunCli, tmp_path: Path, xdg_state_home: Path
+) -> None:
+    from reminder.progress import ops
+    from reminder.progress.history import History
+
+    config = write(tmp_path / "config.toml", BERLIN_CONFIG)
+    history = History(xdg_state_home / "reminder" / "history.sqlite3")
+    history.apply(
+        ops.decide(
+            "skip",
+            "gluteus-medius",
+            schedule=0,
+            scheduled_at=at(2026, 11, 30, 10, 30),
+            until=None,
+            decided_at=MONDAY_9_BERLIN,
+        )
+    )
+    history.apply(
+        ops.decide(
+            "snooze",
+            "gluteus-medius",
+            schedule=0,
+            scheduled_at=at(2026, 12, 2, 10, 30),
+            until=at(2026, 12, 2, 11, 0),
+            decided_at=MONDAY_9_BERLIN,
+        )
+    )
+    history.close()
+    sessions = next_json(run_cli, config, 2, MONDAY_9_BERLIN)
+    assert moments(sessions) == [
+        (at(2026, 12, 2, 11, 0), "gluteus-medius", 0),
+        (at(2026, 12, 7, 10, 30), "gluteus-medius", 0),
+    ]

@@ -1,0 +1,63 @@
+"""What the daemon does as it starts: says so (and, the first time, that it
+is not medical advice), and takes up what the last run left: stored skips
+and snoozes, and the sessions due while reminder was not running."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import TYPE_CHECKING
+
+from reminder.daemon import messages
+
+if TYPE_CHECKING:
+    from reminder.daemon.coordinator import Daemon
+
+CATCH_UP = dt.timedelta(days=7)
+"""How far back a start looks for sessions missed while reminder was off."""
+
+
+def announce(daemon: Daemon) -> None:
+    config, settings = daemon.config, daemon.config.settings
+    daemon.log(
+        "daemon-start",
+        f"reminder started (pid {os.getpid()}); config: {config.shown}; "
+        f"notifications: {daemon.notifier.name}",
+        pid=os.getpid(),
+        config=config.shown,
+        notifier=daemon.notifier.name,
+        timezone=str(settings.timezone),
+    )
+    if config.is_default:
+        daemon.log(
+            "default-config",
+            f"No config file at {daemon.paths.config_file}: running the built-in default "
+            "(gluteus-medius on weekdays at 10:30 and 16:00). Run `reminder init` to make your own.",
+            path=str(daemon.paths.config_file),
+        )
+    _welcome(daemon)
+
+
+def _welcome(daemon: Daemon) -> None:
+    marker = daemon.paths.state_dir / "welcomed"
+    if marker.exists():
+        return
+    daemon.log("welcome", messages.DISCLAIMER)
+    daemon.show("welcome", messages.welcome_message(daemon.config.is_default))
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    except OSError as error:
+        daemon.log("state-error", f"Could not write {marker}: {error.strerror}", path=str(marker))
+
+
+def take_up(daemon: Daemon, now: dt.datetime) -> None:
+    """Stored skips and snoozes come back."""
+    stored = daemon.recorder.load(now, now - CATCH_UP)
+    daemon.recorder.started_daemon(now)
+    agenda = daemon.agenda
+    for superseded in agenda.restore(stored.decisions, stored.recorded, now):
+        daemon.missed(superseded, "superseded")
+    if agenda.deferred is not None:
+        daemon.at("deferred", agenda.deferred[0], daemon.deferred_due)
+    agenda.last_check = now
