@@ -161,9 +161,10 @@ class Agenda:
         """Whether ``occurrence`` (as ``upcoming`` gives it) is the snoozed session."""
         return self.deferred is not None and same_instant(occurrence.at, self.deferred[0])
 
-    def arrived(self, now: dt.datetime, late_reason: str = "late") -> Arrivals:
-        """Sessions whose time has come: at most one to run, the rest missed
-        (``late_reason``: why one missed its grace). Every one of them is
+    def arrived(self, now: dt.datetime, *, off: bool = False) -> Arrivals:
+        """Sessions whose time has come: at most one to run, the rest missed.
+        ``off``: they came while reminder was not running (the catch-up at
+        start), so that is why they were missed. Every one of them is
         handled from now on."""
         arrived = []
         missed: list[tuple[Occurrence, str]] = []
@@ -182,7 +183,8 @@ class Agenda:
         due = due_sessions(arrived, now, grace)
         for occurrence in due.missed:
             late = utc(now) - utc(occurrence.at) > dt.timedelta(seconds=grace)
-            missed.append((occurrence, late_reason if late else "superseded"))
+            reason = "late" if late else "superseded"
+            missed.append((occurrence, "off" if off else reason))
         return Arrivals(tuple(missed), due.run, self._skips_due(now))
 
     def _skips_due(self, now: dt.datetime) -> tuple[Occurrence, ...]:

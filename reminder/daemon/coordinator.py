@@ -186,6 +186,9 @@ class Daemon:
     def start(self) -> None:
         startup.announce(self)
         startup.take_up(self, self.clock())
+        # Sessions due while reminder was not running: recorded missed, but
+        # the latest one still within grace runs now.
+        self.check(off=True)
         self.schedule_check(announce=True)
         self._rearm()
 
@@ -210,10 +213,11 @@ class Daemon:
                 schedule=upcoming.schedule,
             )
 
-    def check(self) -> None:
-        """Sessions whose time has come: run at most one, record the rest missed."""
+    def check(self, *, off: bool = False) -> None:
+        """Sessions whose time has come: run at most one, record the rest
+        missed (``off``: they came while reminder was not running)."""
         now = self.clock()
-        arrivals = self.agenda.arrived(now)
+        arrivals = self.agenda.arrived(now, off=off)
         for occurrence in arrivals.skipped:
             self.recorder.skipped(occurrence, now, self.config.settings.timezone)
         for occurrence, reason in arrivals.missed:

@@ -8,6 +8,7 @@ import datetime as dt
 import os
 from typing import TYPE_CHECKING
 
+from reminder.config.calendar import Occurrence
 from reminder.daemon import messages
 
 if TYPE_CHECKING:
@@ -51,13 +52,31 @@ def _welcome(daemon: Daemon) -> None:
         daemon.log("state-error", f"Could not write {marker}: {error.strerror}", path=str(marker))
 
 
+def catch_up_from(last_ran: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    """From when to look for sessions missed while reminder was not running:
+    since it last ran, at most ``CATCH_UP`` back; on a first-ever start,
+    nothing before it."""
+    if last_ran is None:
+        return now
+    since = max(last_ran.timestamp(), (now - CATCH_UP).timestamp())
+    return dt.datetime.fromtimestamp(min(since, now.timestamp()), dt.timezone.utc)
+
+
 def take_up(daemon: Daemon, now: dt.datetime) -> None:
-    """Stored skips and snoozes come back."""
+    """Stored skips and snoozes come back, and the agenda looks at arrivals
+    from when reminder last ran (``Daemon.check(off=True)`` then records
+    them). A session snoozed to a time that passed while reminder was off
+    runs if that was within grace, else it is missed."""
     stored = daemon.recorder.load(now, now - CATCH_UP)
     daemon.recorder.started_daemon(now)
     agenda = daemon.agenda
     for superseded in agenda.restore(stored.decisions, stored.recorded, now):
         daemon.missed(superseded, "superseded")
     if agenda.deferred is not None:
-        daemon.at("deferred", agenda.deferred[0], daemon.deferred_due)
-    agenda.last_check = now
+        until, occurrence = agenda.deferred
+        if not agenda.still_due(Occurrence(until, occurrence.schedule, occurrence.routine), now):
+            agenda.take_deferred()
+            daemon.missed(occurrence, "off")
+        else:
+            daemon.at("deferred", until, daemon.deferred_due)
+    agenda.last_check = catch_up_from(stored.last_ran, now)

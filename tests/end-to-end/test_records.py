@@ -136,3 +136,25 @@ def test_a_skip_survives_a_restart_and_next_agrees_with_status(
     assert entry["ended_at"] >= entry["scheduled_at"]
     assert second.stop() == 0
     assert session_calls(mock_server) == []
+
+
+def test_a_start_after_the_time_runs_the_session_and_records_the_one_missed_while_off(
+    mock_server: MockServer, tmp_path: Path, launch: Launch, run_reminder: RunReminder
+) -> None:
+    config = write_config(tmp_path, config_text(at=["10:20", "10:30"]))
+    first = launch(config, faketime="2026-11-30 09:00:00")  # reminder's first start
+    first.wait_for("next")
+    assert first.stop() == 0
+    # Logged in again at 10:31: 10:20 passed while reminder was off; 10:30 is within grace.
+    second = launch(config, faketime="2026-11-30 10:31:00")
+    missed = second.wait_for("missed")
+    assert (missed["at"], missed["reason"]) == ("2026-11-30T10:20:00+00:00", "off")
+    start = second.wait_for("session-start")
+    assert start["scheduled"] == "2026-11-30T10:30:00+00:00"
+    second.wait_for("session-end", timeout=30)
+    history = reminder_json(run_reminder, config, "history")
+    assert [(e["scheduled_at"], e["outcome"], e["reason"]) for e in history] == [
+        ("2026-11-30T10:20:00+00:00", "missed", "off"),
+        ("2026-11-30T10:30:00+00:00", "completed", None),
+    ]
+    assert second.stop() == 0
