@@ -75,6 +75,7 @@ class Recorder:
                 History(history.path, timeout=BUSY_TIMEOUT),
                 on_error=self._failing,
                 on_recovered=self._recovered,
+                on_journal=self._journalled,
             )
             self.writer = ThreadedWriter(queue) if threaded else InlineWriter(queue)
         self._keys: dict[str, str] = {}
@@ -93,6 +94,17 @@ class Recorder:
             "history-error",
             f"{why} Reminders go on; the record is kept and written when the file can be.",
             error=why,
+        )
+
+    def _journalled(self, count: int) -> None:
+        assert self.history is not None
+        path = self.history.journal_path
+        self.log(
+            "history-journal",
+            f"{count} record{'s' if count != 1 else ''} kept in {path} until the history file "
+            "can be written.",
+            records=count,
+            path=str(path),
         )
 
     def _recovered(self) -> None:

@@ -193,35 +193,43 @@ class History:
     def _connect(self) -> sqlite3.Connection:
         if self._connection is not None:
             return self._connection
+        connection: sqlite3.Connection | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
-            connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA synchronous = NORMAL")
-            version = connection.execute("PRAGMA user_version").fetchone()[0]
-            if version > len(_MIGRATIONS):
-                raise HistoryError(
-                    f"{self.path} was written by a newer reminder (schema {version}); "
-                    "update reminder to read it."
-                )
-            for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
-                connection.execute("BEGIN IMMEDIATE")
-                try:
-                    for statement in filter(str.strip, script.split(";")):
-                        connection.execute(statement)
-                    connection.execute(f"PRAGMA user_version = {number}")
-                    connection.execute("COMMIT")
-                except BaseException:
-                    connection.execute("ROLLBACK")
-                    raise
-        except sqlite3.Error as error:
-            raise HistoryError(f"Cannot use the history file {self.path}: {error}.") from None
-        except OSError as error:
-            raise HistoryError(
-                f"Cannot use the history file {self.path}: {error.strerror}."
-            ) from None
+            self._prepare(connection)
+        except (sqlite3.Error, OSError, HistoryError) as error:
+            # Closed now, not when the error is collected: a connection left
+            # open keeps its locks and file handles.
+            if connection is not None:
+                connection.close()
+            if isinstance(error, HistoryError):
+                raise
+            why = error.strerror if isinstance(error, OSError) else str(error)
+            raise HistoryError(f"Cannot use the history file {self.path}: {why}.") from None
         self._connection = connection
         return connection
+
+    def _prepare(self, connection: sqlite3.Connection) -> None:
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(_MIGRATIONS):
+            raise HistoryError(
+                f"{self.path} was written by a newer reminder (schema {version}); "
+                "update reminder to read it."
+            )
+        for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in filter(str.strip, script.split(";")):
+                    connection.execute(statement)
+                connection.execute(f"PRAGMA user_version = {number}")
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
 
     def _write(self, sql: str, parameters: Sequence[Any]) -> int:
         try:
@@ -234,20 +242,21 @@ class History:
     def apply(self, op: ops.Op) -> int:
         """One queued write (``progress/ops.py``) in one transaction; the
         rows it changed."""
-        return self.apply_all([op])
+        return self.apply_all([op])[0]
 
-    def apply_all(self, batch: Sequence[ops.Op]) -> int:
-        """Several writes in one transaction: all of them or none."""
+    def apply_all(self, batch: Sequence[ops.Op]) -> list[int]:
+        """Several writes in one transaction, all of them or none; the rows
+        each changed."""
         try:
             connection = self._connect()
             connection.execute("BEGIN IMMEDIATE")
             try:
-                changed = 0
+                changed = []
                 for op in batch:
                     try:
-                        changed += ops.apply(connection, op)
+                        changed.append(ops.apply(connection, op))
                     except (KeyError, TypeError):
-                        continue  # not an op this reminder wrote: nothing to apply
+                        changed.append(0)  # not an op this reminder wrote: nothing to apply
                 connection.execute("COMMIT")
             except BaseException:
                 if connection.in_transaction:

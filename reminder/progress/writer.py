@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import threading
 import time
 from collections import deque
@@ -41,10 +42,16 @@ RETRY_FIRST: Final = 0.25
 """Seconds before the first retry; each later one waits twice as long..."""
 RETRY_MOST: Final = 5.0
 """...up to this."""
-JOURNAL_AFTER: Final = 10.0
+JOURNAL_AFTER: Final = 2.0
 """Seconds of failing writes before the waiting ones go to the journal."""
 BUSY_TIMEOUT: Final = 1.0
 """Seconds one attempt waits for a lock held by another connection."""
+KEEP_OPEN: Final = 5.0
+"""Seconds the writer keeps its connection after the last write: opening
+one (and the checkpoint a close makes) costs milliseconds, a write on an
+open one a tenth of one."""
+BATCH: Final = 500
+"""Ops written in one transaction at most."""
 
 Task = Callable[[History], object]
 """Work to do with the history after the writes before it (not journalled:
@@ -79,9 +86,10 @@ class Journal:
 
     def has_ops(self) -> bool:
         try:
-            return self.path.stat().st_size > 0
+            status = self.path.stat()
         except OSError:
             return False
+        return stat.S_ISREG(status.st_mode) and status.st_size > 0
 
     def append(self, waiting: list[ops.Op]) -> None:
         """Raises OSError (e.g. ENOSPC) when they could not all be kept."""
@@ -128,6 +136,7 @@ class WriteQueue:
         *,
         on_error: Callable[[str], None] | None = None,
         on_recovered: Callable[[], None] | None = None,
+        on_journal: Callable[[int], None] | None = None,
     ) -> None:
         self.history = history
         self.journal = Journal(history.journal_path)
@@ -140,8 +149,11 @@ class WriteQueue:
         """Why writes are waiting, while any are (kept in memory or in the journal)."""
         self.journalled = 0
         """Ops that went to the journal, in all."""
+        self._journalled_now = 0
+        """Ops that went to the journal since the file was last written."""
         self._on_error = on_error
         self._on_recovered = on_recovered
+        self._on_journal = on_journal
 
     def submit(self, op: ops.Op, done: Done | None = None) -> None:
         self.intake.append(_Item(op, None, done))
@@ -164,32 +176,49 @@ class WriteQueue:
             if self.journal.has_ops():
                 self._replay()
             while self._waiting:
-                item = self._waiting[0]
-                result = (
-                    self.history.apply(item.op) if item.op is not None else self._run(item.task)
-                )
-                self._waiting.popleft()
-                if item.done is not None:
-                    item.done(result)
+                self._write_next()
         except HistoryError as error:
+            self.history.close()
             return self._failed(str(error), now, final=final)
-        finally:
-            self.history.close()  # no connection or page cache kept between writes
         self._failing_since, self._delay = None, RETRY_FIRST
+        self._journalled_now = 0
         if self.error is not None:
             self.error = None
             if self._on_recovered is not None:
                 self._on_recovered()
         return None
 
-    def _run(self, task: Task | None) -> object:
-        assert task is not None
-        return task(self.history)
+    def _write_next(self) -> None:
+        """The ops at the front, in one transaction; or the task there."""
+        first = self._waiting[0]
+        if first.task is not None:
+            result = first.task(self.history)
+            self._waiting.popleft()
+            if first.done is not None:
+                first.done(result)
+            return
+        batch: list[_Item] = []
+        for item in self._waiting:
+            if item.op is None or len(batch) >= BATCH:
+                break
+            batch.append(item)
+        results = self.history.apply_all([item.op for item in batch if item.op is not None])
+        for item, result in zip(batch, results, strict=True):
+            self._waiting.popleft()
+            if item.done is not None:
+                item.done(result)
 
     def _replay(self) -> None:
-        kept = self.journal.read()
+        try:
+            kept = self.journal.read()
+        except OSError as error:
+            raise HistoryError(f"Cannot read {self.journal.path}: {error.strerror}.") from None
         self.history.apply_all(kept)
-        self.journal.clear()
+        try:
+            self.journal.clear()
+        except OSError as error:
+            # Written to the database already; replaying it again adds nothing.
+            raise HistoryError(f"Cannot remove {self.journal.path}: {error.strerror}.") from None
 
     def _failed(self, why: str, now: float, *, final: bool) -> float:
         if self.error != why:
@@ -212,8 +241,12 @@ class WriteQueue:
             self.journal.append(waiting)
         except OSError:
             return  # the disk is full too: they stay here and are tried again
+        first = not self._journalled_now
         self.journalled += len(waiting)
+        self._journalled_now += len(waiting)
         self._waiting.clear()
+        if first and self._on_journal is not None:
+            self._on_journal(len(waiting))  # said once while the file stays unavailable
 
     @property
     def waiting(self) -> int:
@@ -235,11 +268,15 @@ class InlineWriter:
 
     def submit(self, op: ops.Op, done: Done | None = None) -> None:
         self.queue.submit(op, done)
-        self.queue.attempt(self._clock())
+        self._attempt()
 
     def after(self, task: Task, done: Done | None = None) -> None:
         self.queue.after(task, done)
+        self._attempt()
+
+    def _attempt(self) -> None:
         self.queue.attempt(self._clock())
+        self.queue.history.close()  # no connection or page cache kept between writes
 
     def close(self, timeout: float = 0.0) -> None:
         self.queue.attempt(self._clock(), final=True)
@@ -270,14 +307,33 @@ class ThreadedWriter:
         self._wake.set()
 
     def _run(self) -> None:
-        delay: float | None = 0.0  # a journal left by the last daemon is replayed at once
+        retry_at: float | None = time.monotonic()  # a journal left behind is replayed at once
+        open_until: float | None = None
         while True:
-            self._wake.wait(delay)
-            self._wake.clear()
             if self._stopping:
                 self.queue.attempt(time.monotonic(), final=True)
+                self.queue.history.close()
                 return
+            now = time.monotonic()
+            if retry_at is not None and now < retry_at:
+                # Failing: the pause is waited out, whatever is submitted meanwhile.
+                self._wake.wait(retry_at - now)
+                self._wake.clear()
+                continue
+            if retry_at is None:
+                timeout = None if open_until is None else max(0.0, open_until - now)
+                if not self._wake.wait(timeout):
+                    # Writes have stopped coming: no connection or page cache
+                    # kept while the daemon idles; wait for the next one.
+                    self.queue.history.close()
+                    open_until = None
+                    continue
+                self._wake.clear()
+                if self._stopping:
+                    continue
             delay = self.queue.attempt(time.monotonic())
+            retry_at = None if delay is None else time.monotonic() + delay
+            open_until = None if delay is not None else time.monotonic() + KEEP_OPEN
             with self._written:
                 self._written.notify_all()
 

@@ -8,9 +8,13 @@ a session tapped through with Next is partly done, not done.
 
 from __future__ import annotations
 
+import datetime as dt
+import errno
 import json
+import os
+import sqlite3
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -158,3 +162,123 @@ def test_a_start_after_the_time_runs_the_session_and_records_the_one_missed_whil
         ("2026-11-30T10:30:00+00:00", "completed", None),
     ]
     assert second.stop() == 0
+
+
+def history_file(run_reminder: RunReminder, config: Path, **env: str) -> Path:
+    """Where the daemon keeps its history, made as a user's first check-in makes it."""
+    made = run_reminder("checkin", "2", "--config", str(config), env=env)
+    assert made.returncode == 0, made.stderr
+    paths = json.loads(run_reminder("paths", "--json", "--config", str(config), env=env).stdout)
+    return Path(paths["history"])
+
+
+def assert_steps_on_time(steps: list[dict[str, Any]]) -> None:
+    """Each step shown within a second of its time, on a busy shared test
+    machine (typically a few ms; a daemon that waits for the history file
+    shows the step when the lock gives up, 5 s late)."""
+    late = [
+        (
+            step["index"],
+            dt.datetime.fromisoformat(step["sent"]) - dt.datetime.fromisoformat(step["planned"]),
+        )
+        for step in steps
+    ]
+    assert all(delay < dt.timedelta(seconds=1) for _, delay in late), late
+
+
+def test_a_history_locked_for_seconds_mid_session_delays_no_step_and_loses_nothing(
+    mock_server: MockServer, tmp_path: Path, launch: Launch, run_reminder: RunReminder
+) -> None:
+    config = write_config(tmp_path, config_text())
+    database = history_file(run_reminder, config)
+    daemon = launch(config, faketime=TWO_SECONDS_BEFORE)
+    daemon.wait_for("next")
+    # Another program (a backup tool, another reminder) holds the write lock.
+    other = sqlite3.connect(database, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        daemon.wait_for("session-start")
+        error = daemon.wait_for("history-error", timeout=10)
+        assert "locked" in error["error"]
+        status = reminder_json(run_reminder, config, "status")
+        assert status["history_error"] is not None
+        daemon.wait_for("step", where=step_index(5))  # seconds into the session, still locked
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    daemon.wait_for("history-recovered", timeout=15)
+    end = daemon.wait_for("session-end", timeout=30)
+    assert end["outcome"] == "completed"
+    assert_steps_on_time(daemon.named("step"))
+    (entry,) = reminder_json(run_reminder, config, "history")
+    assert (entry["outcome"], entry["seconds_done"]) == ("completed", 12)
+    assert reminder_json(run_reminder, config, "status")["history_error"] is None
+    assert daemon.stop() == 0
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 1 MiB tmpfs to be the state folder (mounting needs root)."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    where = tmp_path / "small-disk"
+    where.mkdir(mode=0o700)
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", str(where)],
+        check=True,
+        timeout=30,
+    )
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False, timeout=30)
+
+
+def fill(disk: Path) -> Path:
+    """Fill ``disk`` to the last byte; the file that does it."""
+    filler = disk / "filler"
+    descriptor = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        while True:
+            os.write(descriptor, b"\0" * 4096)
+    except OSError as error:
+        if error.errno != errno.ENOSPC:
+            raise
+    finally:
+        os.close(descriptor)
+    return filler
+
+
+def as_json(run_reminder: RunReminder, config: Path, *args: str, **env: str) -> Any:
+    """``reminder ARGS --json`` with ``env`` added to the environment."""
+    result = run_reminder(*args, "--json", "--config", str(config), env=env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_a_full_disk_mid_session_keeps_the_record_until_there_is_room(
+    mock_server: MockServer,
+    tmp_path: Path,
+    launch: Launch,
+    run_reminder: RunReminder,
+    small_disk: Path,
+) -> None:
+    config = write_config(tmp_path, config_text())
+    state = {"XDG_STATE_HOME": str(small_disk)}
+    database = history_file(run_reminder, config, **state)
+    assert database.is_relative_to(small_disk)
+    daemon = launch(config, faketime=TWO_SECONDS_BEFORE, **state)
+    daemon.wait_for("next")
+    filler = fill(small_disk)
+    daemon.wait_for("history-error", timeout=10)
+    end = daemon.wait_for("session-end", timeout=30)
+    assert end["outcome"] == "completed"
+    assert_steps_on_time(daemon.named("step"))
+    status = as_json(run_reminder, config, "status", **state)
+    assert status["history_error"] is not None  # the record waits, and status says so
+    filler.unlink()
+    daemon.wait_for("history-recovered", timeout=15)
+    (entry,) = as_json(run_reminder, config, "history", **state)
+    assert (entry["outcome"], entry["seconds_done"]) == ("completed", 12)
+    assert as_json(run_reminder, config, "status", **state)["history_error"] is None
+    assert daemon.stop() == 0
