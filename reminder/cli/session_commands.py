@@ -106,8 +106,16 @@ def _walk_in_terminal(ctx: click.Context, routine: str | None, config_path: str 
     else:
         found = find_routine(env, routine, config_path)
     from reminder.cli.terminal import walk
+    from reminder.cli.terminal_record import ask_feeling, record
+    from reminder.progress.history import History
 
     outcome = walk(found, stdin=sys.stdin, stdout=sys.stdout)
+    feeling = None
+    if outcome.recorded in ("completed", "partial") and not outcome.interrupted:
+        feeling = ask_feeling(sys.stdin, sys.stdout)
+    problem = record(History(env.paths(config_path).history_db), found, outcome, feeling)
+    if problem is not None:
+        click.echo(problem, err=True)
     if outcome.interrupted:
         ctx.exit(130)  # Ctrl-C, as shells report it
 

@@ -30,13 +30,18 @@ import stat
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Protocol
 
 from reminder.progress import ops
 from reminder.progress.history import History, HistoryError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: one process writes at a time anyway
+    fcntl = None  # type: ignore[assignment]
 
 RETRY_FIRST: Final = 0.25
 """Seconds before the first retry; each later one waits twice as long..."""
@@ -84,6 +89,20 @@ class Journal:
     def __init__(self, path: Path) -> None:
         self.path = path
 
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Held while appending or replaying: the daemon and a command (a
+        terminal session) may both use the journal; neither may remove ops
+        the other is adding."""
+        lock = self.path.with_name(self.path.name + ".lock")
+        descriptor = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        try:
+            if fcntl is not None:
+                fcntl.flock(descriptor, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(descriptor)
+
     def has_ops(self) -> bool:
         try:
             status = self.path.stat()
@@ -95,19 +114,20 @@ class Journal:
         """Raises OSError (e.g. ENOSPC) when they could not all be kept."""
         data = "".join(json.dumps(op, separators=(",", ":")) + "\n" for op in waiting)
         flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
-        size = self.path.stat().st_size if self.path.exists() else 0
-        descriptor = os.open(self.path, flags, 0o600)
-        try:
+        with self.locked():
+            size = self.path.stat().st_size if self.path.exists() else 0
+            descriptor = os.open(self.path, flags, 0o600)
             try:
-                os.write(descriptor, data.encode("utf-8"))
-                os.fsync(descriptor)
-            except OSError:
-                # Half a batch would replay as a torn line: take it back.
-                with contextlib.suppress(OSError):
-                    os.ftruncate(descriptor, size)
-                raise
-        finally:
-            os.close(descriptor)
+                try:
+                    os.write(descriptor, data.encode("utf-8"))
+                    os.fsync(descriptor)
+                except OSError:
+                    # Half a batch would replay as a torn line: take it back.
+                    with contextlib.suppress(OSError):
+                        os.ftruncate(descriptor, size)
+                    raise
+            finally:
+                os.close(descriptor)
 
     def read(self) -> list[ops.Op]:
         """The ops kept, in order; a torn last line (a crash mid-append) is left out."""
@@ -210,15 +230,13 @@ class WriteQueue:
 
     def _replay(self) -> None:
         try:
-            kept = self.journal.read()
+            with self.journal.locked():
+                self.history.apply_all(self.journal.read())
+                # Written to the database now; were the removal to fail,
+                # replaying it again would add nothing.
+                self.journal.clear()
         except OSError as error:
-            raise HistoryError(f"Cannot read {self.journal.path}: {error.strerror}.") from None
-        self.history.apply_all(kept)
-        try:
-            self.journal.clear()
-        except OSError as error:
-            # Written to the database already; replaying it again adds nothing.
-            raise HistoryError(f"Cannot remove {self.journal.path}: {error.strerror}.") from None
+            raise HistoryError(f"Cannot replay {self.journal.path}: {error.strerror}.") from None
 
     def _failed(self, why: str, now: float, *, final: bool) -> float:
         if self.error != why:

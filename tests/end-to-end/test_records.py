@@ -282,3 +282,62 @@ def test_a_full_disk_mid_session_keeps_the_record_until_there_is_room(
     assert (entry["outcome"], entry["seconds_done"]) == ("completed", 12)
     assert as_json(run_reminder, config, "status", **state)["history_error"] is None
     assert daemon.stop() == 0
+
+
+QUICK_FILE = (
+    'title = "Quick"\n'
+    '[[release]]\nexercise = "Ball"\nhold = "1s"\nready = "0s"\n'
+    '[[stretch]]\nexercise = "Reach"\nhold = "1s"\nready = "0s"\n'
+    '[[strengthen]]\nexercise = "Lift"\nreps = 1\nrep_time = "1s"\nready = "0s"\n'
+)
+
+
+def test_a_terminal_session_without_a_tty_is_recorded(
+    tmp_path: Path, run_reminder: RunReminder
+) -> None:
+    routine = tmp_path / "quick.toml"
+    routine.write_text(QUICK_FILE, encoding="utf-8")
+    walked = run_reminder("now", str(routine), "--terminal")
+    assert walked.returncode == 0, walked.stderr
+    assert walked.stdout.splitlines()[-1] == "Done: Quick, 3 s — release, stretch, strengthen."
+    assert "How is the pain" not in walked.stdout  # no terminal to answer on
+    history = json.loads(run_reminder("history", "--json").stdout)
+    assert [(e["routine"], e["source"], e["outcome"], e["phases_done"]) for e in history] == [
+        ("quick", "terminal", "completed", ["release", "stretch", "strengthen"])
+    ]
+    assert history[0]["seconds_done"] == 3
+    assert history[0]["scheduled_at"] is None
+
+
+def test_a_terminal_session_ends_with_the_pain_question_as_keys(
+    tmp_path: Path, reminder_exe: Path, subprocess_env: dict[str, str], run_reminder: RunReminder
+) -> None:
+    import pexpect
+
+    routine = tmp_path / "quick.toml"
+    routine.write_text(QUICK_FILE, encoding="utf-8")
+    child = pexpect.spawn(
+        str(reminder_exe),
+        ["now", str(routine), "--terminal"],
+        env={**subprocess_env, "TERM": "xterm-256color"},
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 100),
+    )
+    try:
+        child.expect("How is the pain compared with last time\\?")
+        child.expect("Enter to skip: ")
+        child.send("w")  # one key, no Enter
+        child.expect("worse")
+        child.expect("see a clinician")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    (entry,) = json.loads(run_reminder("history", "--json").stdout)
+    assert (entry["source"], entry["outcome"]) == ("terminal", "completed")
+    from reminder.progress.history import History
+
+    paths = json.loads(run_reminder("paths", "--json").stdout)
+    (checkin,) = History(Path(paths["history"])).checkins()
+    assert (checkin.feeling, checkin.routine, checkin.session_id) == ("worse", "quick", entry["id"])
