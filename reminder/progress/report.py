@@ -19,12 +19,14 @@ from reminder.routines.model import PHASES
 __all__ = ["html_report"]
 
 _LEVEL_COLOURS: Final = {
+    "before": "#f6f8fa",
     "none": "#ebedf0",
     "missed": "#f4c7a1",
     "some": "#8cc9a0",
     "all": "#2e8b57",
 }
 _LEVEL_WORDS: Final = {
+    "before": "before reminder",
     "none": "nothing scheduled",
     "missed": "scheduled, none done",
     "some": "some done",
@@ -114,16 +116,22 @@ def _adherence_calendar(days: Sequence[DayStats]) -> str:
         tip = f"{_date(day.date)}: {day.completed} of {day.scheduled} scheduled done" + (
             f", {day.partial} partly" if day.partial else ""
         )
+        if day.before:
+            tip = f"{_date(day.date)}: before reminder"
+        border = ' stroke="#d0d7de" stroke-dasharray="2 2"' if day.before else ""
         parts.append(
             f'<rect class="day {day.level}" x="{x}" y="{y}" width="{cell}" height="{cell}" '
-            f'rx="2" fill="{_LEVEL_COLOURS[day.level]}" data-date="{day.date.isoformat()}">'
+            f'rx="2" fill="{_LEVEL_COLOURS[day.level]}"{border} data-date="{day.date.isoformat()}">'
             f"<title>{escape(tip)}</title></rect>"
         )
     parts.append("</svg>")
+    shown = {day.level for day in days}
     legend = "".join(
-        f'<span><i class="swatch" style="background:{_LEVEL_COLOURS[level]}"></i>'
+        f'<span><i class="swatch" style="background:{_LEVEL_COLOURS[level]};'
+        f'{"border:1px dashed #d0d7de" if level == "before" else ""}"></i>'
         f"{escape(words)}</span>"
         for level, words in _LEVEL_WORDS.items()
+        if level != "before" or level in shown
     )
     return "".join(parts) + f'<div class="legend">{legend}</div>'
 

@@ -9,7 +9,10 @@ Definitions (``reminder stats`` and ``reminder report`` show these figures):
 - **Window**: the last ``weeks`` ISO weeks, the current one included, from
   Monday 00:00 of the first of them up to ``now``.
 - **Scheduled**: the sessions the calendar (the *current* config) puts in a
-  day or week, up to ``now``; later ones of the current day are not yet due.
+  day or week, from the moment reminder was first used (its first start or
+  first record: ``first_use``) up to ``now``; later ones of the current day
+  are not yet due. Days before the first use are "before reminder": nothing
+  was scheduled then, so nothing was missed.
 - **Adherence** of a week: completed ÷ scheduled, at most 1 (sessions started
   by hand count as completed too); ``None`` when nothing was scheduled.
   Partial sessions are counted apart and not in the ratio.
@@ -67,11 +70,16 @@ class DayStats:
     partial: int
     due: bool
     """Something was scheduled, missed or skipped that day."""
+    before: bool = False
+    """Before reminder was first used."""
 
     @property
-    def level(self) -> Literal["none", "missed", "some", "all"]:
-        """``none``: nothing scheduled or done; ``missed``: scheduled, nothing
-        done; ``some``: something done, not every scheduled session; ``all``."""
+    def level(self) -> Literal["before", "none", "missed", "some", "all"]:
+        """``before``: before reminder was first used; ``none``: nothing
+        scheduled or done; ``missed``: scheduled, nothing done; ``some``:
+        something done, not every scheduled session; ``all``."""
+        if self.before:
+            return "before"
         if self.completed and self.completed >= self.scheduled:
             return "all"
         if self.completed or self.partial:
@@ -181,6 +189,8 @@ class Stats:
     feelings: Mapping[str, int]
     """better / same / worse check-ins in the window."""
     trend: PainTrend
+    first_use: dt.datetime | None = None
+    """When reminder was first used (None: not known, every day counts)."""
 
     @property
     def scheduled(self) -> int:
@@ -201,13 +211,13 @@ class Stats:
     def to_json(self) -> dict[str, Any]:
         """The stable JSON of ``reminder stats --json``::
 
-            {"now": ISO, "timezone": "Europe/Berlin",
+            {"now": ISO, "timezone": "Europe/Berlin", "first_use": ISO | null,
              "window": {"start": ISO, "end": ISO, "weeks": 12},
              "totals": {"scheduled", "completed", "partial", "missed", "skipped"},
              "weeks": [{"week": "2025-W10", "start": ISO, "scheduled", "completed",
                         "partial", "adherence": 0.0-1.0 | null}],
              "days": [{"date": "YYYY-MM-DD", "scheduled", "completed", "partial",
-                       "level": "none" | "missed" | "some" | "all"}],
+                       "level": "before" | "none" | "missed" | "some" | "all"}],
              "streak": {"current": days, "best": days},
              "phase_seconds": {"release", "stretch", "strengthen"},
              "phase_minutes": {... rounded to 0.1}, "unattributed_seconds": n,
@@ -223,6 +233,7 @@ class Stats:
         return {
             "now": self.now.isoformat(),
             "timezone": self.timezone,
+            "first_use": self.first_use.isoformat() if self.first_use else None,
             "window": {
                 "start": self.start.isoformat(),
                 "end": self.now.isoformat(),
@@ -264,11 +275,17 @@ def _midnight(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
     return resolve_wall_time(day, dt.time(0), tz)
 
 
-def _scheduled_per_day(config: Config, first: dt.date, now: dt.datetime) -> Counter[dt.date]:
-    """How many sessions the calendar puts on each day from ``first`` up to ``now``."""
+def _scheduled_per_day(
+    config: Config, first: dt.date, now: dt.datetime, since: dt.datetime | None
+) -> Counter[dt.date]:
+    """How many sessions the calendar puts on each day from ``first`` up to
+    ``now``, counting only those from ``since`` (the first use) on."""
     tz = config.settings.timezone
     counts: Counter[dt.date] = Counter()
-    for occurrence in occurrences(config, _midnight(first, tz) - _TICK):
+    start = _midnight(first, tz) - _TICK
+    if since is not None and since > start:
+        start = since - _TICK
+    for occurrence in occurrences(config, start):
         if occurrence.at > now:
             break
         counts[occurrence.at.astimezone(tz).date()] += 1
@@ -292,10 +309,15 @@ def _streaks(done_days: set[dt.date], due_days: set[dt.date], today: dt.date) ->
 
 
 def day_table(
-    entries: Iterable[Entry], config: Config, now: dt.datetime, first: dt.date
+    entries: Iterable[Entry],
+    config: Config,
+    now: dt.datetime,
+    first: dt.date,
+    first_use: dt.datetime | None = None,
 ) -> tuple[list[DayStats], Counter[dt.date], set[dt.date]]:
     """Days from ``first`` to today, plus the done and due days over the
-    whole of ``entries`` (for streaks)."""
+    whole of ``entries`` (for streaks). Nothing is scheduled before
+    ``first_use``; days before its day are "before reminder"."""
     tz = config.settings.timezone
     today = now.astimezone(tz).date()
     completed: Counter[dt.date] = Counter()
@@ -313,12 +335,14 @@ def day_table(
             partial[day] += 1
         elif entry.outcome in ("missed", "skipped"):
             not_done.add(day)
-    scheduled = _scheduled_per_day(config, earliest, now)
+    scheduled = _scheduled_per_day(config, earliest, now, first_use)
     due = {d for d, n in scheduled.items() if n} | not_done
+    first_day = first_use.astimezone(tz).date() if first_use is not None else None
     days = []
     day = first
     while day <= today:
-        days.append(DayStats(day, scheduled[day], completed[day], partial[day], day in due))
+        before = first_day is not None and day < first_day and not completed[day] + partial[day]
+        days.append(DayStats(day, scheduled[day], completed[day], partial[day], day in due, before))
         day += _DAY
     return days, completed, due
 
@@ -338,9 +362,11 @@ def compute(
     config: Config,
     now: dt.datetime,
     weeks: int = 12,
+    first_use: dt.datetime | None = None,
 ) -> Stats:
     """The figures for the last ``weeks`` ISO weeks up to ``now``. Pass every
-    entry there is for a true best streak; the rest looks at the window only."""
+    entry there is for a true best streak; the rest looks at the window only.
+    ``first_use``: when reminder was first used; nothing is scheduled before."""
     if now.tzinfo is None:
         raise ValueError("now must be time-zone aware")
     if weeks < 1:
@@ -351,7 +377,7 @@ def compute(
     first = window_start(now, tz, weeks)
     start = _midnight(first, tz)
 
-    days, completed_days, due_days = day_table(entries, config, now, first)
+    days, completed_days, due_days = day_table(entries, config, now, first, first_use)
     current_streak, best_streak = _streaks(set(completed_days), due_days, today)
 
     week_rows = []
@@ -421,6 +447,7 @@ def compute(
         pain_days=pain_days,
         feelings={f: feelings[f] for f in FEELINGS},
         trend=pain_trend(checkins, now),
+        first_use=first_use,
     )
 
 
@@ -459,7 +486,14 @@ def pain_trend(checkins: Sequence[Checkin], now: dt.datetime) -> PainTrend:
 
 # -- text --------------------------------------------------------------------------
 
-HEAT: Final = {"none": "·", "missed": "░", "some": "▒", "all": "█", "future": " "}
+HEAT: Final = {
+    "before": "-",
+    "none": "·",
+    "missed": "░",
+    "some": "▒",
+    "all": "█",
+    "future": " ",
+}
 WEEKDAY_NAMES: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 

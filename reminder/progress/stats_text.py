@@ -20,11 +20,17 @@ from reminder.progress.stats import (
 from reminder.routines.model import PHASES
 
 
-def heatmap(entries: Sequence[Entry], config: Config, now: dt.datetime, weeks: int = 12) -> str:
+def heatmap(
+    entries: Sequence[Entry],
+    config: Config,
+    now: dt.datetime,
+    weeks: int = 12,
+    first_use: dt.datetime | None = None,
+) -> str:
     """A calendar of the last ``weeks`` weeks: rows Monday to Sunday, a column
     a week, one character a day (see the legend), month names above."""
     tz = config.settings.timezone
-    days, _, _ = day_table(entries, config, now, window_start(now, tz, weeks))
+    days, _, _ = day_table(entries, config, now, window_start(now, tz, weeks), first_use)
     return render_heatmap(days)
 
 
@@ -55,10 +61,13 @@ def render_heatmap(days: Sequence[DayStats]) -> str:
             index = week * 7 + weekday
             cells.append(HEAT[days[index].level] if index < len(days) else HEAT["future"])
         lines.append(f"{WEEKDAY_NAMES[weekday]} " + " ".join(cells).rstrip())
-    lines.append(
-        f"    {HEAT['none']} nothing scheduled  {HEAT['missed']} none done  "
+    legend = (
+        f"{HEAT['none']} nothing scheduled  {HEAT['missed']} none done  "
         f"{HEAT['some']} some done  {HEAT['all']} all done"
     )
+    if any(day.before for day in days):
+        legend = f"{HEAT['before']} before reminder  " + legend
+    lines.append("    " + legend)
     return "\n".join(lines)
 
 
@@ -72,6 +81,14 @@ def stats_text(stats: Stats, advice: Advice | None) -> str:
     lines = [
         f"The last {len(stats.weeks)} weeks, from Monday {first.day} {first:%B %Y} "
         f"(days in {stats.timezone}):",
+    ]
+    if stats.first_use is not None and stats.first_use > first:
+        began = stats.first_use.astimezone(stats.now.tzinfo)
+        lines.append(
+            f"reminder was first used on {began:%A} {began.day} {began:%B %Y}; "
+            "sessions count as scheduled from then."
+        )
+    lines += [
         "",
         render_heatmap(stats.days),
         "",

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from support.daemon_process import Launch, reminder_json, session_calls
-from support.routines import TWO_SECONDS_BEFORE, config_text, write_config
+from support.routines import QUICK_ROUTINE, TWO_SECONDS_BEFORE, config_text, write_config
 
 if TYPE_CHECKING:
     from support.desktop import MockServer
@@ -341,3 +341,39 @@ def test_a_terminal_session_ends_with_the_pain_question_as_keys(
     paths = json.loads(run_reminder("paths", "--json").stdout)
     (checkin,) = History(Path(paths["history"])).checkins()
     assert (checkin.feeling, checkin.routine, checkin.session_id) == ("worse", "quick", entry["id"])
+
+
+def test_stats_on_day_one_count_from_the_first_start(
+    mock_server: MockServer,
+    tmp_path: Path,
+    launch: Launch,
+    run_reminder: RunReminder,
+    subprocess_env: dict[str, str],
+) -> None:
+    config = write_config(tmp_path, config_text(QUICK_ROUTINE, at=["10:30", "16:00"]))
+    daemon = launch(config, faketime=TWO_SECONDS_BEFORE)  # the very first start
+    assert daemon.wait_for("session-end", timeout=30)["outcome"] == "completed"
+    assert daemon.stop() == 0
+    noon = faked(subprocess_env, "2026-11-30 12:00:00")
+
+    def cli(*args: str) -> str:
+        result = run_reminder(*args, "--config", str(config), env=noon)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    stats = json.loads(cli("stats", "--json"))
+    assert stats["totals"]["scheduled"] == 1  # the 10:30; not twelve weeks of them
+    assert stats["totals"]["completed"] == 1
+    assert stats["totals"]["missed"] == 0
+    levels = [day["level"] for day in stats["days"]]
+    assert levels[-1] == "all"
+    assert set(levels[:-1]) == {"before"}
+    text = cli("stats")
+    assert "Completed: 1 (100% of 1 scheduled)" in text
+    assert "before reminder" in text
+    report = tmp_path / "report.html"
+    cli("report", "--html", str(report))
+    page = report.read_text(encoding="utf-8")
+    assert 'class="day before"' in page
+    assert 'class="day missed"' not in page
+    assert "before reminder" in page

@@ -463,3 +463,34 @@ def test_stats_text_shows_the_figures_and_the_advice(config: Config) -> None:
     assert advice is not None
     assert advice.message in text
     assert "not medical advice" in text
+
+
+# -- from the first use on ----------------------------------------------------------
+
+
+def test_nothing_is_scheduled_before_reminder_was_first_used(config: Config) -> None:
+    # First started Tuesday 18 March at 12:00: the 16:00 of that day and the
+    # 10:00 of Wednesday are all that was scheduled since (1 done, 1 missed).
+    first_use = berlin(3, 18, 12)
+    used = [e for e in HISTORY if e.when >= first_use]
+    stats = compute(used, [], config, NOW, weeks=2, first_use=first_use)
+    assert (stats.scheduled, stats.completed, stats.missed) == (2, 1, 1)
+    assert [w.scheduled for w in stats.weeks] == [0, 2]
+    assert [d.level for d in stats.days] == ["before"] * 8 + ["all", "missed"]
+    assert stats.weeks[0].adherence is None  # nothing was due then
+    data = stats.to_json()
+    assert data["first_use"] == "2025-03-18T12:00:00+01:00"
+    assert data["days"][0]["level"] == "before"
+    text = stats_text(stats, None)
+    assert "1 (50% of 2 scheduled)" in text
+    assert "first used on Tuesday 18 March 2025" in text
+    assert "- before reminder" in text
+
+
+def test_on_day_one_before_any_session_nothing_is_missed(config: Config) -> None:
+    first_use = berlin(3, 19, 11)  # installed Wednesday 11:00, after the 10:00
+    stats = compute([], [], config, NOW, first_use=first_use)
+    assert (stats.scheduled, stats.completed, stats.missed) == (0, 0, 0)
+    assert {d.level for d in stats.days[:-1]} == {"before"}
+    assert stats.days[-1].level == "none"
+    assert "scheduled)" not in stats_text(stats, None)
