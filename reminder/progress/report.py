@@ -14,6 +14,7 @@ from typing import Final
 
 from reminder.progress.advice import Advice
 from reminder.progress.stats import NOT_MEDICAL_ADVICE, DayStats, Stats
+from reminder.progress.stats_text import trend_words
 from reminder.routines.model import PHASES
 
 __all__ = ["html_report"]
@@ -268,18 +269,7 @@ def _weeks_table(stats: Stats) -> str:
 
 
 def _trend_sentence(stats: Stats) -> str:
-    trend = stats.trend
-    if trend.direction is None:
-        return "Not enough check-ins yet to see which way the pain is going."
-    if trend.basis == "scores":
-        return (
-            f"Pain is {trend.direction}: a mean score of {trend.recent_mean:.1f} in the last two "
-            f"weeks against {trend.previous_mean:.1f} in the two before."
-        )
-    return (
-        f"Pain is {trend.direction}, going by the last four weeks' check-ins "
-        f"({trend.better} better, {trend.worse} worse)."
-    )
+    return trend_words(stats.trend)
 
 
 def _with_code(text: str) -> str:

@@ -24,10 +24,14 @@ Definitions (``reminder stats`` and ``reminder report`` show these figures):
   proportions of its plan's phases; a partial session counts the full plan
   duration of each phase in ``phases_done``. Seconds of routines the config
   no longer knows cannot be split and are counted as unattributed.
-- **Pain trend**: the mean check-in score of the last 14 days against the
-  14 days before; a change of at least one point is "improving" or
-  "worsening", less is "steady". Without scores in both fortnights, the
-  "better" and "worse" feelings of the last 28 days decide instead.
+- **Pain trend**: the check-in scores of the last 28 days in time order,
+  each one a point (never a day's mean, which hides a rise within the
+  day): the least-squares line through them, from the first to the last
+  check-in. A change along it of at least one point (of 0–10) is
+  "improving" (down) or "worsening" (up), less is "steady". It rests on at
+  least two scores; with fewer, the "better" and "worse" feelings of the
+  same 28 days decide. Either way the trend says how many check-ins it
+  rests on.
 """
 
 from __future__ import annotations
@@ -146,10 +150,15 @@ class PainTrend:
     direction: Direction | None
     """None: not enough check-ins to tell."""
     basis: Literal["scores", "feelings"] | None
-    recent_mean: float | None
-    """Mean score of the last 14 days."""
-    previous_mean: float | None
-    """Mean score of the 14 days before."""
+    checkins: int
+    """How many check-ins it rests on: scores, or feelings when by feelings."""
+    first_score: int | None
+    """The first and last scores of the last 28 days, in time order."""
+    last_score: int | None
+    change: float | None
+    """Points along the least-squares line from the first to the last score."""
+    since: dt.datetime | None
+    """When the first of the check-ins it rests on was made."""
     better: int
     """"better" feelings in the last 28 days."""
     worse: int
@@ -158,8 +167,11 @@ class PainTrend:
         return {
             "direction": self.direction,
             "basis": self.basis,
-            "recent_mean": _round(self.recent_mean),
-            "previous_mean": _round(self.previous_mean),
+            "checkins": self.checkins,
+            "first_score": self.first_score,
+            "last_score": self.last_score,
+            "change": _round(self.change),
+            "since": self.since.isoformat() if self.since else None,
             "better": self.better,
             "worse": self.worse,
         }
@@ -226,7 +238,9 @@ class Stats:
                       "feelings": {"better", "same", "worse"},
                       "trend": {"direction": "improving" | "steady" | "worsening" | null,
                                 "basis": "scores" | "feelings" | null,
-                                "recent_mean", "previous_mean", "better", "worse"}}}
+                                "checkins": n, "first_score", "last_score",
+                                "change": points along the trend line | null,
+                                "since": ISO | null, "better", "worse"}}}
 
         Every time is ISO-8601 with its UTC offset; days are local dates.
         """
@@ -451,34 +465,74 @@ def compute(
     )
 
 
+TREND_DAYS: Final = 28
+"""The pain trend looks at the check-ins of this many days."""
+
+
+def score_change(scores: Sequence[tuple[dt.datetime, int]]) -> float | None:
+    """Points along the least-squares line through ``scores`` (time, score),
+    from the first to the last; None with fewer than two, or all at once."""
+    if len(scores) < 2:
+        return None
+    first = scores[0][0]
+    xs = [(at - first).total_seconds() / 86400 for at, _ in scores]
+    ys = [float(score) for _, score in scores]
+    x_mean, y_mean = sum(xs) / len(xs), sum(ys) / len(ys)
+    spread = sum((x - x_mean) ** 2 for x in xs)
+    if spread == 0:
+        return None
+    slope = sum((x - x_mean) * (y - y_mean) for x, y in zip(xs, ys, strict=True)) / spread
+    return slope * (max(xs) - min(xs))
+
+
+def _direction(change: float) -> Direction:
+    if change <= -SCORE_CHANGE:
+        return "improving"
+    if change >= SCORE_CHANGE:
+        return "worsening"
+    return "steady"
+
+
 def pain_trend(checkins: Sequence[Checkin], now: dt.datetime) -> PainTrend:
-    """Mean score of the last 14 days against the 14 before; feelings of the
-    last 28 days when there are not scores in both."""
-    fortnight = dt.timedelta(days=14)
-    recent = [c.score for c in checkins if c.score is not None and now - fortnight < c.at <= now]
-    previous = [
-        c.score
-        for c in checkins
-        if c.score is not None and now - 2 * fortnight < c.at <= now - fortnight
-    ]
-    lately = [c.feeling for c in checkins if now - 2 * fortnight < c.at <= now]
-    better, worse = lately.count("better"), lately.count("worse")
-    recent_mean, previous_mean = mean(recent), mean(previous)
-    direction: Direction | None = None
-    basis: Literal["scores", "feelings"] | None = None
-    if recent_mean is not None and previous_mean is not None:
-        basis = "scores"
-        change = recent_mean - previous_mean
-        if change <= -SCORE_CHANGE:
-            direction = "improving"
-        elif change >= SCORE_CHANGE:
-            direction = "worsening"
-        else:
-            direction = "steady"
-    elif better or worse or lately.count("same"):
-        basis = "feelings"
-        direction = "improving" if better > worse else "worsening" if worse > better else "steady"
-    return PainTrend(direction, basis, recent_mean, previous_mean, better, worse)
+    """The trend of the scores of the last 28 days in time order; their
+    feelings when fewer than two scores tell (see the module's docstring)."""
+    window = [c for c in checkins if now - dt.timedelta(days=TREND_DAYS) < c.at <= now]
+    window.sort(key=lambda c: (c.at, c.id))
+    scores = [(c.at, c.score) for c in window if c.score is not None]
+    felt = [c for c in window if c.feeling in FEELINGS]
+    better = sum(1 for c in felt if c.feeling == "better")
+    worse = sum(1 for c in felt if c.feeling == "worse")
+    change = score_change(scores)
+    if change is not None:
+        return PainTrend(
+            _direction(change),
+            "scores",
+            len(scores),
+            scores[0][1],
+            scores[-1][1],
+            change,
+            scores[0][0],
+            better,
+            worse,
+        )
+    first_score = scores[0][1] if scores else None
+    last_score = scores[-1][1] if scores else None
+    if felt:
+        direction: Direction = (
+            "improving" if better > worse else "worsening" if worse > better else "steady"
+        )
+        return PainTrend(
+            direction,
+            "feelings",
+            len(felt),
+            first_score,
+            last_score,
+            None,
+            felt[0].at,
+            better,
+            worse,
+        )
+    return PainTrend(None, None, len(scores), first_score, last_score, None, None, better, worse)
 
 
 # -- the relief rule ---------------------------------------------------------------

@@ -7,6 +7,7 @@ Every expected figure below is worked out by hand from the sessions listed in
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from collections.abc import Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -267,11 +268,16 @@ def test_pain_by_day_feelings_and_trend(config: Config) -> None:
     ]
     assert dict(stats.feelings) == {"better": 3, "same": 2, "worse": 1}
     trend = stats.trend
-    # Last 14 days (after Mar 5 12:00): 5, 4, 5, 4, 3 -> 21 / 5 = 4.2.
-    # The 14 before: 6 (Feb 25), 6, 5 -> 17 / 3.
-    assert trend.recent_mean == pytest.approx(4.2)
-    assert trend.previous_mean == pytest.approx(17 / 3)
-    assert (trend.direction, trend.basis) == ("improving", "scores")
+    # The last 28 days (after Feb 19 12:00): all eight scores, each its own
+    # point in time, from 6 (Feb 25 18:00) to 3 (Mar 18 18:00), 21 days apart.
+    points = [((c.at - CHECKINS[0].at).total_seconds() / 86400, c.score) for c in CHECKINS]
+    line = statistics.linear_regression([x for x, _ in points], [float(y or 0) for _, y in points])
+    assert trend.change == pytest.approx(line.slope * 21)
+    assert trend.change is not None
+    assert trend.change < -1
+    assert (trend.direction, trend.basis, trend.checkins) == ("improving", "scores", 8)
+    assert (trend.first_score, trend.last_score) == (6, 3)
+    assert trend.since == CHECKINS[0].at
 
 
 def test_trend_falls_back_to_feelings_without_scores_in_both_fortnights(
@@ -494,3 +500,40 @@ def test_on_day_one_before_any_session_nothing_is_missed(config: Config) -> None
     assert {d.level for d in stats.days[:-1]} == {"before"}
     assert stats.days[-1].level == "none"
     assert "scheduled)" not in stats_text(stats, None)
+
+
+def test_a_rise_within_a_day_is_not_averaged_away(config: Config) -> None:
+    # 6 eighteen days ago, then 4 and 6 today: the day's mean (5) would read
+    # as a fall from 6; in time order the pain is where it was.
+    scores = [checkin(3, 1, 12, score=6), checkin(3, 19, 9, score=4), checkin(3, 19, 11, score=6)]
+    trend = compute(HISTORY, scores, config, NOW).trend
+    days = [(c.at - scores[0].at).total_seconds() / 86400 for c in scores]
+    line = statistics.linear_regression(days, [6.0, 4.0, 6.0])
+    assert trend.change == pytest.approx(line.slope * days[-1])
+    assert (trend.direction, trend.checkins, trend.first_score, trend.last_score) == (
+        "steady",
+        3,
+        6,
+        6,
+    )
+    text = stats_text(compute(HISTORY, scores, config, NOW), None)
+    assert "Pain is steady: 3 check-ins with a score in the last four weeks, from 6 to 6" in text
+
+
+def test_two_scores_rising_on_one_day_are_worsening(config: Config) -> None:
+    scores = [checkin(3, 19, 9, score=4), checkin(3, 19, 11, score=6)]
+    trend = compute(HISTORY, scores, config, NOW).trend
+    # Two points: the line runs through both, 4 to 6.
+    assert trend.change == pytest.approx(2.0)
+    assert (trend.direction, trend.basis, trend.checkins) == ("worsening", "scores", 2)
+    assert compute(HISTORY, scores, config, NOW).to_json()["pain"]["trend"] == {
+        "direction": "worsening",
+        "basis": "scores",
+        "checkins": 2,
+        "first_score": 4,
+        "last_score": 6,
+        "change": 2.0,
+        "since": "2025-03-19T09:00:00+01:00",
+        "better": 0,
+        "worse": 0,
+    }
