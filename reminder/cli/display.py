@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 __all__ = ["format_seconds", "plan_table", "sessions_table", "step_action", "until"]
 
+_UTC = dt.timezone.utc
+
 
 def minutes(seconds: int) -> str:
     """Rounded for summaries: ``1195`` → ``20 min``; under a minute in seconds."""
@@ -87,8 +89,10 @@ def _clock(seconds: int) -> str:
 
 
 def until(moment: dt.datetime, now: dt.datetime) -> str:
-    """``in 2 h 5 min`` — how far away a moment is, to the minute."""
-    seconds = int((moment - now).total_seconds())
+    """``in 2 h 5 min`` — how far away a moment is, to the minute. Worked out
+    in UTC: two times in one zone subtract by wall clock, an hour off across
+    a daylight saving change."""
+    seconds = int((moment.astimezone(_UTC) - now.astimezone(_UTC)).total_seconds())
     if seconds < 60:
         return "in under a minute"
     days, rest = divmod(seconds // 60, 24 * 60)

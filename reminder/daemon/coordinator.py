@@ -96,7 +96,10 @@ class Daemon:
         self.notifier = notifier
         self.timers = timers
         self.log = log
-        self.clock = clock
+        # Every instant the daemon adds to or subtracts from is in UTC: in a
+        # zone, datetimes add by wall clock and a DST change would move a
+        # snooze or a step by an hour.
+        self.clock: Callable[[], dt.datetime] = lambda: clock().astimezone(_UTC)
         self._notifier_factory = notifier_factory
         self._on_rearm = on_rearm
         self._on_config_files = on_config_files

@@ -475,7 +475,7 @@ def score_change(scores: Sequence[tuple[dt.datetime, int]]) -> float | None:
     if len(scores) < 2:
         return None
     first = scores[0][0]
-    xs = [(at - first).total_seconds() / 86400 for at, _ in scores]
+    xs = [(at.timestamp() - first.timestamp()) / 86400 for at, _ in scores]
     ys = [float(score) for _, score in scores]
     x_mean, y_mean = sum(xs) / len(xs), sum(ys) / len(ys)
     spread = sum((x - x_mean) ** 2 for x in xs)
@@ -496,7 +496,8 @@ def _direction(change: float) -> Direction:
 def pain_trend(checkins: Sequence[Checkin], now: dt.datetime) -> PainTrend:
     """The trend of the scores of the last 28 days in time order; their
     feelings when fewer than two scores tell (see the module's docstring)."""
-    window = [c for c in checkins if now - dt.timedelta(days=TREND_DAYS) < c.at <= now]
+    since = now.astimezone(dt.timezone.utc) - dt.timedelta(days=TREND_DAYS)  # real days
+    window = [c for c in checkins if since < c.at <= now]
     window.sort(key=lambda c: (c.at, c.id))
     scores = [(c.at, c.score) for c in window if c.score is not None]
     felt = [c for c in window if c.feeling in FEELINGS]

@@ -705,3 +705,19 @@ def test_next_leaves_out_a_skipped_session_and_lists_a_snoozed_one_at_its_new_ti
         (at(2026, 12, 2, 11, 0), "gluteus-medius", 0),
         (at(2026, 12, 7, 10, 30), "gluteus-medius", 0),
     ]
+
+
+def test_next_says_how_far_away_in_real_hours_across_the_spring_change(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    config = write(
+        tmp_path / "config.toml",
+        '[settings]\ntimezone = "Europe/Berlin"\n'
+        '[[schedule]]\nroutine = "gluteus-medius"\ndays = "daily"\nat = ["10:30"]\n',
+    )
+    # Saturday 28 March 2026, 21:30 CET (20:30 UTC); Sunday's 10:30 is CEST
+    # (08:30 UTC): 12 hours away, though the wall clock shows 13 between them.
+    saturday_night = dt.datetime(2026, 3, 28, 20, 30, tzinfo=dt.timezone.utc)
+    text = ok(run_cli("next", "--config", str(config), "--count", "1", now=saturday_night)).stdout
+    assert "in 12 h" in text
+    assert "13 h" not in text
