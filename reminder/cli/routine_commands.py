@@ -42,6 +42,10 @@ def validate(ctx: click.Context, config_path: str | None) -> None:
         f"{config.shown} is valid: {schedules} schedule{'s' if schedules != 1 else ''}, "
         f"routines {', '.join(used)}."
     )
+    from reminder.config.checks import warnings
+
+    for line in warnings(config, env.now()):
+        click.echo(f"warning: {config.shown}: {line}", err=True)
 
 
 @cli.command()
