@@ -51,6 +51,9 @@ MISSED_REASONS = {
     "away": "you were away or the screen was locked",
     "dnd": "notifications were paused (do not disturb)",
 }
+SETTLE = 0.02
+"""Seconds the daemon's thread waits, at most, for a session's start to be
+written, after its first step is shown."""
 FINISHED_MEMORY = 5
 """Finished sessions whose done notification may still be answered."""
 Post = Callable[[Callable[[], None]], None]
@@ -149,6 +152,14 @@ class Recorder:
                 )
 
         self.submit(ops.recover(now), None, said)
+
+    def settle(self) -> None:
+        """Give the writer a moment (``SETTLE`` at most) to make what was
+        queued durable: a session's start, so a kill right after its first
+        step leaves it recorded as interrupted, not missed. Not at all while
+        writes are failing."""
+        if self.writer is not None:
+            self.writer.settle(SETTLE)
 
     def started(self, session: Session, now: dt.datetime) -> None:
         occurrence = session.occurrence

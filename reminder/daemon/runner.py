@@ -89,15 +89,19 @@ class SessionRunner:
             else None,
             total_seconds=plan.total_seconds,
         )
-        self.show_step()
+        self.show_step(settle=True)
 
-    def show_step(self) -> None:
+    def show_step(self, *, settle: bool = False) -> None:
+        """Show the current step; ``settle``: then let the session's start be
+        written (briefly: see ``Recorder.settle``) before saying it was shown."""
         host, session = self.host, self.session
         assert session is not None
         step = session.step
         planned = session.step_start()
         host.show(session.id, messages.step_message(step, session.routine))
         sent = host.clock()
+        if settle:
+            host.recorder.settle()
         tz = host.config.settings.timezone
         host.log(
             "step",

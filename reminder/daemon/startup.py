@@ -79,4 +79,7 @@ def take_up(daemon: Daemon, now: dt.datetime) -> None:
             daemon.missed(occurrence, "off")
         else:
             daemon.at("deferred", until, daemon.deferred_due)
-    agenda.last_check = catch_up_from(stored.last_ran, now)
+    # A first start looks from when the daemon was made (the agenda's first
+    # look), not from now: a session due while it was starting still comes.
+    made = agenda.last_check
+    agenda.last_check = min(catch_up_from(stored.last_ran, now), made, key=lambda t: t.timestamp())

@@ -79,6 +79,7 @@ class Writer(Protocol):
     def error(self) -> str | None: ...
     def submit(self, op: ops.Op, done: Done | None = None) -> None: ...
     def after(self, task: Task, done: Done | None = None) -> None: ...
+    def settle(self, timeout: float) -> bool: ...
     def close(self, timeout: float = ...) -> None: ...
 
 
@@ -171,6 +172,8 @@ class WriteQueue:
         """Ops that went to the journal, in all."""
         self._journalled_now = 0
         """Ops that went to the journal since the file was last written."""
+        self.settled = 0
+        """Items taken from the intake and done with: written, journalled or run."""
         self._on_error = on_error
         self._on_recovered = on_recovered
         self._on_journal = on_journal
@@ -214,6 +217,7 @@ class WriteQueue:
         if first.task is not None:
             result = first.task(self.history)
             self._waiting.popleft()
+            self.settled += 1
             if first.done is not None:
                 first.done(result)
             return
@@ -225,6 +229,7 @@ class WriteQueue:
         results = self.history.apply_all([item.op for item in batch if item.op is not None])
         for item, result in zip(batch, results, strict=True):
             self._waiting.popleft()
+            self.settled += 1
             if item.done is not None:
                 item.done(result)
 
@@ -253,6 +258,7 @@ class WriteQueue:
     def _to_journal(self) -> None:
         waiting = [item.op for item in self._waiting if item.op is not None]
         if not waiting:
+            self.settled += len(self._waiting)
             self._waiting.clear()  # tasks only: they cannot be kept
             return
         try:
@@ -262,6 +268,7 @@ class WriteQueue:
         first = not self._journalled_now
         self.journalled += len(waiting)
         self._journalled_now += len(waiting)
+        self.settled += len(self._waiting)
         self._waiting.clear()
         if first and self._on_journal is not None:
             self._on_journal(len(waiting))  # said once while the file stays unavailable
@@ -296,6 +303,10 @@ class InlineWriter:
         self.queue.attempt(self._clock())
         self.queue.history.close()  # no connection or page cache kept between writes
 
+    def settle(self, timeout: float) -> bool:
+        """Written already, or waiting after a failure."""
+        return self.queue.error is None
+
     def close(self, timeout: float = 0.0) -> None:
         self.queue.attempt(self._clock(), final=True)
 
@@ -308,6 +319,7 @@ class ThreadedWriter:
         self.queue = queue
         self._wake = threading.Event()
         self._written = threading.Condition()
+        self._submitted = 0
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="history-writer", daemon=True)
         self._thread.start()
@@ -317,12 +329,23 @@ class ThreadedWriter:
         return self.queue.error
 
     def submit(self, op: ops.Op, done: Done | None = None) -> None:
+        self._submitted += 1
         self.queue.submit(op, done)
         self._wake.set()
 
     def after(self, task: Task, done: Done | None = None) -> None:
+        self._submitted += 1
         self.queue.after(task, done)
         self._wake.set()
+
+    def settle(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for what was submitted so far to be
+        written; at once False while writes are failing (they are kept)."""
+        submitted = self._submitted
+        with self._written:
+            return self._written.wait_for(
+                lambda: self.queue.settled >= submitted or self.queue.error is not None, timeout
+            ) and (self.queue.error is None)
 
     def _run(self) -> None:
         retry_at: float | None = time.monotonic()  # a journal left behind is replayed at once

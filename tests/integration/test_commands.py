@@ -608,7 +608,11 @@ def test_validate_says_a_good_config_is_valid(run_cli: RunCli, tmp_path: Path) -
     result = ok(run_cli("validate", "--config", str(config)))
     assert "valid" in result.stdout
     assert str(config) in result.stdout
-    assert result.stderr == ""
+    # Its 16:00 falls in quiet hours (12:00-16:30) on purpose: said, not an error.
+    assert result.stderr.splitlines() == [
+        f"warning: {config}: schedule[0].at[1]: 16:00 falls in quiet hours (12:00-16:30), "
+        "so gluteus-medius never runs then. Move it, or change quiet_hours."
+    ]
 
 
 def test_validate_a_config_using_a_routine_next_to_it(run_cli: RunCli, tmp_path: Path) -> None:

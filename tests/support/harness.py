@@ -242,7 +242,7 @@ class Harness:
     ``zone``: the zone of the daemon's clock (default: that of ``start``).
     ``actions``: whether the notifier has buttons. ``record``: whether the
     notifier keeps what it shows. ``keep_events``: which log events to keep
-    (default all).
+    (default all). ``started``: False to make the daemon without starting it.
     """
 
     def __init__(
@@ -256,6 +256,7 @@ class Harness:
         presence: PresenceSource | None = None,
         record: bool = True,
         keep_events: Collection[str] | None = None,
+        started: bool = True,
     ) -> None:
         state = tmp_path / "state" / "reminder"
         state.mkdir(parents=True, exist_ok=True)
@@ -276,9 +277,9 @@ class Harness:
         self.notifier = FakeNotifier(actions=actions, record=record, clock=self.timers.clock)
         self.sink = EventSink(keep_events)
         self.history = History(self.paths.history_db)
-        self.daemon = self._start()
+        self.daemon = self._start(started)
 
-    def _start(self) -> Daemon:
+    def _start(self, started: bool = True) -> Daemon:
         self.notifier.clock = self.timers.clock
         self.log = EventLog(self.sink, json_lines=True, clock=self.timers.clock)
         daemon = Daemon(
@@ -292,7 +293,8 @@ class Harness:
             clock=self.timers.clock,
             clock_offset=self.timers.offset,
         )
-        daemon.start()
+        if started:
+            daemon.start()
         return daemon
 
     def restart(self, at: dt.datetime, *, stop: str | None = "SIGTERM") -> None:

@@ -106,3 +106,11 @@ def test_catch_up_starts_where_reminder_last_ran_at_most_seven_days_back() -> No
     assert catch_up_from(now - dt.timedelta(hours=5), now) == now - dt.timedelta(hours=5)
     assert catch_up_from(now - dt.timedelta(days=30), now) == now - dt.timedelta(days=7)
     assert catch_up_from(now + dt.timedelta(hours=1), now) == now  # a clock set back since
+
+
+def test_a_session_due_while_a_first_start_is_under_way_still_runs(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(), at(11, 30, 10, 29), started=False)
+    h.timers.now = at(11, 30, 10, 30) + dt.timedelta(milliseconds=300)  # a slow start
+    h.daemon.start()
+    (start,) = h.events("session-start")
+    assert start["scheduled"] == "2026-11-30T10:30:00+01:00"
