@@ -87,9 +87,11 @@ def measure(
         other.execute("ROLLBACK")
     other.close()
     released = time.perf_counter()
+    from reminder.progress.writer import ThreadedWriter
+
     writer = recorder.writer
-    assert writer is not None
-    flushed = writer.flush(60)  # type: ignore[attr-defined]
+    assert isinstance(writer, ThreadedWriter)
+    flushed = writer.flush(60)
     took = time.perf_counter() - released
     recorder.close()
     rows = len(History(path).entries())

@@ -180,9 +180,11 @@ def history_table(entries: Sequence[Entry], tz: dt.tzinfo) -> str:
         moment = entry.when.astimezone(tz)
         detail = ""
         if entry.outcome == "partial":
-            detail = "did " + ", ".join(entry.phases_done)
+            detail = "did " + (", ".join(entry.phases_done) or "no phase in full")
         elif entry.reason:
             detail = entry.reason
+        if entry.source == "terminal":
+            detail = "in the terminal" + (f"; {detail}" if detail else "")
         done = format_seconds(entry.seconds_done) if entry.seconds_done else ""
         lines.append(
             f"{moment:%Y-%m-%d} {moment:%a %H:%M}  {entry.routine.ljust(width)}  "

@@ -307,6 +307,9 @@ def test_a_terminal_session_without_a_tty_is_recorded(
     ]
     assert history[0]["seconds_done"] == 3
     assert history[0]["scheduled_at"] is None
+    listed = run_reminder("history").stdout
+    assert "done" in listed
+    assert "in the terminal" in listed
 
 
 def test_a_terminal_session_ends_with_the_pain_question_as_keys(
