@@ -24,6 +24,8 @@ __all__ = [
     "until",
 ]
 
+_UTC = dt.timezone.utc
+
 
 def minutes(seconds: int) -> str:
     """Rounded for summaries: ``1195`` → ``20 min``; under a minute in seconds."""
@@ -132,8 +134,10 @@ def _clock(seconds: int) -> str:
 
 
 def until(moment: dt.datetime, now: dt.datetime) -> str:
-    """``in 2 h 5 min`` — how far away a moment is, to the minute."""
-    seconds = int((moment - now).total_seconds())
+    """``in 2 h 5 min`` — how far away a moment is, to the minute. Worked out
+    in UTC: two times in one zone subtract by wall clock, an hour off across
+    a daylight saving change."""
+    seconds = int((moment.astimezone(_UTC) - now.astimezone(_UTC)).total_seconds())
     if seconds < 60:
         return "in under a minute"
     days, rest = divmod(seconds // 60, 24 * 60)
@@ -244,9 +248,11 @@ def history_table(entries: Sequence[Entry], tz: dt.tzinfo) -> str:
         moment = entry.when.astimezone(tz)
         detail = ""
         if entry.outcome == "partial":
-            detail = "did " + ", ".join(entry.phases_done)
+            detail = "did " + (", ".join(entry.phases_done) or "no phase in full")
         elif entry.reason:
             detail = entry.reason
+        if entry.source == "terminal":
+            detail = "in the terminal" + (f"; {detail}" if detail else "")
         done = format_seconds(entry.seconds_done) if entry.seconds_done else ""
         lines.append(
             f"{moment:%Y-%m-%d} {moment:%a %H:%M}  {entry.routine.ljust(width)}  "

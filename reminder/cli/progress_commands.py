@@ -100,6 +100,8 @@ def insights(ctx: click.Context, config_path: str | None) -> tuple[Any, Any, Con
     history = History(paths.history_db)
     try:
         entries, checkins = history.entries(), history.checkins()
+        # Nothing counts as scheduled before reminder was first used.
+        first_use = history.first_use() or now
     except HistoryError as error:
         raise ReminderError(str(error)) from None
     known: dict[str, Routine] = {}
@@ -107,7 +109,7 @@ def insights(ctx: click.Context, config_path: str | None) -> tuple[Any, Any, Con
         with contextlib.suppress(ConfigError):
             known[name] = file.load()
     known.update(config.routines)
-    stats = compute(entries, checkins, config, now)
+    stats = compute(entries, checkins, config, now, first_use=first_use)
     advice = relief_advice(entries, checkins, config, now, routines=known)
     return stats, advice, config, _programme(env, config_path, known, config, stats)
 

@@ -47,6 +47,10 @@ def validate(ctx: click.Context, config_path: str | None) -> None:
         f"{config.shown} is valid: {schedules} schedule{'s' if schedules != 1 else ''}, "
         f"routines {', '.join(used)}."
     )
+    from reminder.config.checks import warnings
+
+    for line in warnings(config, env.now()):
+        click.echo(f"warning: {config.shown}: {line}", err=True)
 
 
 @cli.command()
@@ -119,12 +123,17 @@ def plan(
 @click.pass_context
 def next_(ctx: click.Context, count: int, as_json: bool, config_path: str | None) -> None:
     """Show the upcoming sessions."""
-    from reminder.config.calendar import upcoming
+    from reminder.daemon.agenda import upcoming_sessions
+    from reminder.progress.history import History
+    from reminder.progress.stored import stored_decisions
 
     env = env_of(ctx)
-    _, config = load(env, config_path)
+    paths, config = load(env, config_path)
     now = env.now()
-    sessions = upcoming(config, now, count)
+    # Skips and snoozes decided ahead, as the daemon keeps them: `next`
+    # agrees with `status`.
+    decisions = stored_decisions(History(paths.history_db))
+    sessions = upcoming_sessions(config, now, count, decisions)
     groups = _upcoming_groups(env, config_path, config, sessions)
     if as_json:
         print_json([{**s.to_json(), "group": g} for s, g in zip(sessions, groups, strict=True)])

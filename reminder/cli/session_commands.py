@@ -106,6 +106,8 @@ def _walk_in_terminal(ctx: click.Context, routine: str | None, config_path: str 
     else:
         found = find_routine(env, routine, config_path)
     from reminder.cli.terminal import walk
+    from reminder.cli.terminal_record import ask_feeling, record
+    from reminder.progress.history import History
     from reminder.progress.programme_store import next_session
 
     # A programme walks its next group's session, each exercise at its level.
@@ -113,6 +115,12 @@ def _walk_in_terminal(ctx: click.Context, routine: str | None, config_path: str 
     if session.error is not None:
         click.echo(f"{session.error} Walking level 1 of the first group.", err=True)
     outcome = walk(session.routine, stdin=sys.stdin, stdout=sys.stdout)
+    feeling = None
+    if outcome.recorded in ("completed", "partial") and not outcome.interrupted:
+        feeling = ask_feeling(sys.stdin, sys.stdout)
+    problem = record(History(env.paths(config_path).history_db), session.routine, outcome, feeling)
+    if problem is not None:
+        click.echo(problem, err=True)
     if outcome.interrupted:
         ctx.exit(130)  # Ctrl-C, as shells report it
 

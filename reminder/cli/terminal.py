@@ -58,6 +58,29 @@ class Outcome:
     phases_done: tuple[Phase, ...]
     interrupted: bool = False
     """Stopped by Ctrl-C (the CLI may exit 130) rather than by ``q``."""
+    recorded: str = "stopped"
+    """As the history keeps it: completed, partial (reached the end without
+    every phase done) or stopped."""
+    seconds_done: int = 0
+    """Seconds actually spent in the steps, pauses excluded."""
+    started_at: dt.datetime | None = None
+    ended_at: dt.datetime | None = None
+
+
+def _outcome(
+    session: Session, result: Result, start: dt.datetime, end: dt.datetime, interrupted: bool
+) -> Outcome:
+    session.finish(end)
+    recorded = session.end_outcome() if result == "completed" else "stopped"
+    return Outcome(
+        result,
+        session.phases_done(),
+        interrupted,
+        recorded,
+        session.seconds_spent(),
+        start,
+        end,
+    )
 
 
 def utc_now() -> dt.datetime:
@@ -325,12 +348,14 @@ def walk(
     except KeyboardInterrupt:
         result, interrupted = "stopped", True
     except _OutputGone:
-        return Outcome("stopped", session.phases_done())
-    line = summary(session, result, (clock() - start).total_seconds())
+        return _outcome(session, "stopped", start, clock(), interrupted=False)
+    end = clock()
+    session.finish(end)
+    line = summary(session, result, (end - start).total_seconds())
     with contextlib.suppress(OSError, ValueError):  # nothing left to tell it to
         stdout.write(line + "\n")
         stdout.flush()
-    return Outcome(result, session.phases_done(), interrupted)
+    return _outcome(session, result, start, end, interrupted)
 
 
 def _isatty(stream: TextIO) -> bool:

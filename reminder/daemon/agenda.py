@@ -11,7 +11,14 @@ The agenda remembers:
 - ``last_check``: the time up to which arrivals were looked at;
 - ``deferred``: the one session snoozed to a later instant;
 - ``pending``: the one session postponed until the running one ends;
-- ``held``: the one session waiting for the person to come back.
+- ``held``: the one session waiting for the person to come back;
+- ``skips``: sessions skipped ahead of their time; each is reported as
+  skipped when its time comes (``Arrivals.skipped``), not before.
+
+Skips and snoozes decided ahead are stored in the history; ``restore`` puts
+them back when the daemon starts, so they outlive any restart.
+``upcoming_sessions`` gives what `reminder next` lists from the same stored
+decisions, so it agrees with ``status``.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from dataclasses import dataclass
 
 from reminder.config.calendar import Occurrence, occurrences
 from reminder.config.load import Config
+from reminder.progress.history import Decision
 
 UTC = dt.timezone.utc
 HANDLED_MEMORY = dt.timedelta(days=2)
@@ -40,8 +48,40 @@ def same_instant(first: dt.datetime, second: dt.datetime) -> bool:
     return first.timestamp() == second.timestamp()
 
 
-def _key(occurrence: Occurrence) -> tuple[float, int]:
+Key = tuple[float, int]
+"""An occurrence's identity: its instant and its schedule."""
+
+
+def _key(occurrence: Occurrence) -> Key:
     return (occurrence.at.timestamp(), occurrence.schedule)
+
+
+def _decided(decision: Decision) -> Occurrence:
+    """The session a decision was made for, at its own time."""
+    return Occurrence(decision.scheduled_at, decision.schedule, decision.routine)
+
+
+def upcoming_sessions(
+    config: Config, now: dt.datetime, count: int, decisions: Iterable[Decision]
+) -> list[Occurrence]:
+    """The next ``count`` sessions after ``now`` as the daemon will run them:
+    skipped ones left out, a snoozed one at its new time."""
+    decided = list(decisions)
+    settled = {(d.scheduled_at.timestamp(), d.schedule) for d in decided}
+    snoozed = [
+        Occurrence(d.until, d.schedule, d.routine)
+        for d in decided
+        if d.kind == "snooze" and d.until is not None and d.until.timestamp() > now.timestamp()
+    ]
+    result: list[Occurrence] = []
+    for occurrence in occurrences(config, now):
+        if len(result) >= count:
+            break
+        if _key(occurrence) not in settled:
+            result.append(occurrence)
+    result.extend(snoozed)
+    result.sort(key=lambda o: o.at.timestamp())
+    return result[:count]
 
 
 @dataclass(frozen=True)
@@ -70,13 +110,17 @@ class Arrivals:
     missed: tuple[tuple[Occurrence, str], ...]
     """Each with its reason: quiet-hours, late or superseded."""
     run: Occurrence | None
+    skipped: tuple[Occurrence, ...] = ()
+    """Skipped ahead of time, and now their time has come."""
 
 
 class Agenda:
     def __init__(self, config: Config, now: dt.datetime) -> None:
         self.config = config
         self.last_check = now
-        self._handled: dict[tuple[float, int], dt.datetime] = {}
+        self._handled: dict[Key, dt.datetime] = {}
+        self.skips: dict[Key, Occurrence] = {}
+        """Sessions skipped ahead of their time."""
         self.deferred: tuple[dt.datetime, Occurrence] | None = None
         """The next session, snoozed: when it comes instead."""
         self.pending: Occurrence | None = None
@@ -90,9 +134,18 @@ class Agenda:
     def next_scheduled(self) -> Occurrence | None:
         """The next scheduled occurrence not yet handled (quiet hours left out)."""
         for occurrence in occurrences(self.config, self.last_check):
-            if _key(occurrence) not in self._handled:
+            if _key(occurrence) not in self._handled and _key(occurrence) not in self.skips:
                 return occurrence
         return None
+
+    def next_check(self) -> dt.datetime | None:
+        """When to look at arrivals next: the next session, or a skipped
+        one's time (its row is written then, not before)."""
+        times = [o.at for o in self.skips.values()]
+        scheduled = self.next_scheduled()
+        if scheduled is not None:
+            times.append(scheduled.at)
+        return min(times, key=lambda t: t.timestamp()) if times else None
 
     def upcoming(self) -> Occurrence | None:
         """The next session: a snoozed one, or the next scheduled one."""
@@ -108,15 +161,17 @@ class Agenda:
         """Whether ``occurrence`` (as ``upcoming`` gives it) is the snoozed session."""
         return self.deferred is not None and same_instant(occurrence.at, self.deferred[0])
 
-    def arrived(self, now: dt.datetime) -> Arrivals:
+    def arrived(self, now: dt.datetime, *, off: bool = False) -> Arrivals:
         """Sessions whose time has come: at most one to run, the rest missed.
-        Every one of them is handled from now on."""
+        ``off``: they came while reminder was not running (the catch-up at
+        start), so that is why they were missed. Every one of them is
+        handled from now on."""
         arrived = []
         missed: list[tuple[Occurrence, str]] = []
         for occurrence in occurrences(self.config, self.last_check, include_quiet=True):
             if occurrence.at.timestamp() > now.timestamp():
                 break
-            if _key(occurrence) in self._handled:
+            if _key(occurrence) in self._handled or _key(occurrence) in self.skips:
                 continue
             self.mark_handled(occurrence, now)
             if occurrence.quiet:
@@ -128,8 +183,44 @@ class Agenda:
         due = due_sessions(arrived, now, grace)
         for occurrence in due.missed:
             late = utc(now) - utc(occurrence.at) > dt.timedelta(seconds=grace)
-            missed.append((occurrence, "late" if late else "superseded"))
-        return Arrivals(tuple(missed), due.run)
+            reason = "late" if late else "superseded"
+            missed.append((occurrence, "off" if off else reason))
+        return Arrivals(tuple(missed), due.run, self._skips_due(now))
+
+    def _skips_due(self, now: dt.datetime) -> tuple[Occurrence, ...]:
+        due = sorted(
+            (o for o in self.skips.values() if o.at.timestamp() <= now.timestamp()),
+            key=lambda o: o.at.timestamp(),
+        )
+        for occurrence in due:
+            del self.skips[_key(occurrence)]
+            self.mark_handled(occurrence, now)
+        return tuple(due)
+
+    def skip(self, occurrence: Occurrence) -> None:
+        """Skip a session ahead of its time: it is reported when its time comes."""
+        self.skips[_key(occurrence)] = occurrence
+
+    def restore(
+        self, decisions: Iterable[Decision], recorded: Iterable[Key], now: dt.datetime
+    ) -> list[Occurrence]:
+        """At start: the skips and the snooze stored by an earlier run, and
+        the sessions that already have a row, so none is recorded or run
+        again. Returns snoozed sessions beyond the one kept (a newer snooze
+        superseded them)."""
+        for key in recorded:
+            self._handled[key] = now
+        superseded = []
+        for decision in decisions:
+            occurrence = _decided(decision)
+            if decision.kind == "skip":
+                self.skip(occurrence)
+            elif decision.until is not None:
+                self.mark_handled(occurrence, now)
+                older = self.defer(occurrence, decision.until)
+                if older is not None:
+                    superseded.append(older)
+        return superseded
 
     def still_due(self, occurrence: Occurrence, now: dt.datetime) -> bool:
         """Whether ``occurrence`` may still run at ``now`` (within grace)."""

@@ -200,23 +200,39 @@ class Commands:
         return {"routine": upcoming.routine, "until": until.astimezone(tz)}
 
     def skip(self) -> dict[str, Any]:
+        """Skip the session asking now, or the next one. Skipped ahead, it is
+        stored (it outlives a restart) and recorded when its time comes."""
         daemon = self.daemon
         if daemon.asking is not None:
             routine = daemon.asking.routine.name
             daemon.question.answer("skip")
             return {"routine": routine}
+        if daemon.runner.session is not None:
+            raise ReminderError(
+                "A session is running, so nothing was skipped; end it with `reminder stop`."
+            )
         agenda = daemon.agenda
         upcoming = agenda.upcoming()
         if upcoming is None:
             raise ReminderError("No session is scheduled, so there is nothing to skip.")
-        if agenda.is_deferred(upcoming):
-            agenda.take_deferred()
-            daemon.cancel("deferred")
-        else:
-            agenda.mark_handled(upcoming, daemon.clock())
-        daemon.schedule_check()
+        now = daemon.clock()
         tz = daemon.config.settings.timezone
-        daemon.recorder.skipped(upcoming, daemon.clock(), tz)
+        session = upcoming
+        if agenda.is_deferred(upcoming):
+            session = agenda.take_deferred() or upcoming  # as scheduled, before the snooze
+            daemon.cancel("deferred")
+        if session.at.timestamp() <= now.timestamp():
+            daemon.recorder.skipped(session, now, tz)  # its time has come already
+        else:
+            agenda.skip(session)
+            daemon.recorder.decided("skip", session, now)
+            daemon.log(
+                "skip-decided",
+                f"{session.routine} of {session.at.astimezone(tz):%a %H:%M} will be skipped.",
+                routine=session.routine,
+                at=session.at.astimezone(tz),
+            )
+        daemon.schedule_check()
         return {"routine": upcoming.routine, "at": upcoming.at.astimezone(tz)}
 
     def stop(self) -> dict[str, Any]:

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import os
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from reminder.config.load import Config, load_config
-from reminder.daemon import messages
-from reminder.daemon.agenda import Agenda
+from reminder.daemon import messages, startup
+from reminder.daemon.agenda import Agenda, utc
 from reminder.daemon.away import AwayHold
 from reminder.daemon.commands import Commands
 from reminder.daemon.events import EventLog
@@ -90,20 +89,24 @@ class Daemon:
         on_rearm: Callable[[dt.datetime | None], None] | None = None,
         on_config_files: Callable[[Config], None] | None = None,
         clock_offset: Callable[[], float] | None = None,
+        threaded_writes: bool = False,
     ) -> None:
         self.paths = paths
         self.config = config
         self.notifier = notifier
         self.timers = timers
         self.log = log
-        self.clock = clock
+        # Every instant the daemon adds to or subtracts from is in UTC: in a
+        # zone, datetimes add by wall clock and a DST change would move a
+        # snooze or a step by an hour.
+        self.clock: Callable[[], dt.datetime] = lambda: clock().astimezone(_UTC)
         self._notifier_factory = notifier_factory
         self._on_rearm = on_rearm
         self._on_config_files = on_config_files
         self.presence = presence
         self.state = State.IDLE
         self.agenda = Agenda(config, clock())
-        self.recorder = Recorder(history, log)
+        self.recorder = Recorder(history, log, threaded=threaded_writes, post=self.soon)
         self.runner = SessionRunner(self)
         self.commands = Commands(self)
         self.question = StartQuestion(self)
@@ -184,49 +187,25 @@ class Daemon:
     # -- start and schedule -----------------------------------------------------
 
     def start(self) -> None:
-        settings = self.config.settings
-        self.log(
-            "daemon-start",
-            f"reminder started (pid {os.getpid()}); config: {self.config.shown}; "
-            f"notifications: {self.notifier.name}",
-            pid=os.getpid(),
-            config=self.config.shown,
-            notifier=self.notifier.name,
-            timezone=str(settings.timezone),
-        )
-        if self.config.is_default:
-            self.log(
-                "default-config",
-                f"No config file at {self.paths.config_file}: running the built-in default "
-                "(gluteus-medius on weekdays at 10:30 and 16:00). Run `reminder init` to make your own.",
-                path=str(self.paths.config_file),
-            )
-        self._welcome()
-        self.recorder.recover(self.clock())
-        self.agenda.last_check = self.clock()
+        startup.announce(self)
+        startup.take_up(self, self.clock())
+        # Sessions due while reminder was not running: recorded missed, but
+        # the latest one still within grace runs now.
+        self.check(off=True)
         self.schedule_check(announce=True)
         self._rearm()
 
-    def _welcome(self) -> None:
-        marker = self.paths.state_dir / "welcomed"
-        if marker.exists():
-            return
-        self.log("welcome", messages.DISCLAIMER)
-        self.show("welcome", messages.welcome_message(self.config.is_default))
-        try:
-            marker.parent.mkdir(parents=True, exist_ok=True)
-            marker.touch()
-        except OSError as error:
-            self.log("state-error", f"Could not write {marker}: {error.strerror}", path=str(marker))
-
     def schedule_check(self, *, announce: bool = False) -> None:
         upcoming = self.agenda.next_scheduled()
-        if upcoming is None:
+        when = self.agenda.next_check()
+        if when is None:
             self.timers.cancel("check")
+        else:
+            self.at("check", when, self.check)
+        if upcoming is None:
             if announce:
                 self.log("next", "No session is scheduled: every time falls in quiet hours.")
             return
-        self.at("check", upcoming.at, self.check)
         if announce:
             at = upcoming.at.astimezone(self.config.settings.timezone)
             self.log(
@@ -237,10 +216,13 @@ class Daemon:
                 schedule=upcoming.schedule,
             )
 
-    def check(self) -> None:
-        """Sessions whose time has come: run at most one, record the rest missed."""
+    def check(self, *, off: bool = False) -> None:
+        """Sessions whose time has come: run at most one, record the rest
+        missed (``off``: they came while reminder was not running)."""
         now = self.clock()
-        arrivals = self.agenda.arrived(now)
+        arrivals = self.agenda.arrived(now, off=off)
+        for occurrence in arrivals.skipped:
+            self.recorder.skipped(occurrence, now, self.config.settings.timezone)
         for occurrence, reason in arrivals.missed:
             self.missed(occurrence, reason)
         if arrivals.run is not None:
@@ -289,14 +271,19 @@ class Daemon:
         superseded = self.agenda.defer(occurrence, until)
         if superseded is not None:
             self.missed(superseded, "superseded")
-        self.at("deferred", until, self._deferred_due)
+        self.recorder.decided("snooze", occurrence, self.clock(), until)
+        self.at("deferred", until, self.deferred_due)
 
-    def _deferred_due(self) -> None:
+    def deferred_due(self) -> None:
+        deferred = self.agenda.deferred
         occurrence = self.agenda.take_deferred()
-        if occurrence is None:
+        if occurrence is None or deferred is None:
             return
+        late = utc(self.clock()) - utc(deferred[0])
         if occurrence.routine not in self.config.routines:
             self.missed(occurrence, "removed from the config")
+        elif late > dt.timedelta(seconds=self.config.settings.misfire_grace):
+            self.missed(occurrence, "late")
         elif self.paused:
             self.missed(occurrence, "paused")
         else:
@@ -436,7 +423,7 @@ class Daemon:
             self.at("unpause", self.paused_until, self.unpause)
         self.agenda.clock_set(delta, self.clock())
         if self.agenda.deferred is not None:
-            self.at("deferred", self.agenda.deferred[0], self._deferred_due)
+            self.at("deferred", self.agenda.deferred[0], self.deferred_due)
 
     def presence_changed(self, presence: Presence) -> None:
         """The user came back (or went): a held session may start now."""
@@ -458,14 +445,8 @@ class Daemon:
         asking = self.question.end()
         if asking is not None:
             self.notifier.close(asking.tag)
-        if self.agenda.deferred is not None:
-            self.recorder.not_run(
-                self.agenda.deferred[1],
-                "snoozed",
-                "reminder stopped before the snooze ended",
-                self.clock(),
-            )
+        # A snoozed or skipped session keeps its stored decision for the next start.
         self.log("daemon-stop", f"reminder stopped ({why}).", reason=why)
-        self.recorder.close()
+        self.recorder.close(self.clock())
         self.notifier.shutdown()
         self.timers.stop()

@@ -8,6 +8,8 @@ how-to texts assume.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from reminder.notify.base import Message
 from reminder.routines.model import PHASES, Routine
 from reminder.routines.plan import Plan, Step
@@ -123,15 +125,41 @@ def start_message(routine: Routine, plan: Plan) -> Message:
     )
 
 
+def _join(words: Sequence[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
 CHECKIN_ACTIONS = (("better", "Better"), ("same", "Same"), ("worse", "Worse"))
 
 
-def done_message(routine: Routine, plan: Plan, *, ask_checkin: bool = False) -> Message:
-    body = f"Well done: {format_seconds(plan.total_seconds)} of release, stretch and strengthen."
+def done_message(
+    routine: Routine,
+    plan: Plan,
+    *,
+    ask_checkin: bool = False,
+    phases_done: tuple[str, ...] = PHASES,
+) -> Message:
+    """The end of a session; a session that reached its end without every
+    phase done (steps cut short with Next) says which were."""
+    if tuple(phases_done) == PHASES:
+        summary = f"Done · {routine.title}"
+        body = (
+            f"Well done: {format_seconds(plan.total_seconds)} of release, stretch and strengthen."
+        )
+    else:
+        summary = f"Session over · {routine.title}"
+        short = [p for p in PHASES if p not in phases_done]
+        did = f"You did {_join(list(phases_done))}; " if phases_done else ""
+        body = (
+            f"{did}{_join(short)} {'was' if len(short) == 1 else 'were'} cut short, "
+            "so it counts as partly done."
+        )
     if ask_checkin:
         body += " How is the pain compared with last time?"
     return Message(
-        summary=f"Done · {routine.title}",
+        summary=summary,
         body=body,
         timeout=120.0 if ask_checkin else 30.0,
         actions=CHECKIN_ACTIONS if ask_checkin else (),

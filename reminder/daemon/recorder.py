@@ -1,6 +1,12 @@
 """Every history write the daemon makes, and the events that say what was
-recorded. A failed write is logged once and shown in ``status``; it never
-gets in the way of the reminders."""
+recorded.
+
+Writes are ops (``progress/ops.py``) handed to a writer
+(``progress/writer.py``): queued in microseconds, written in order by one
+writer, retried and journalled while the file cannot be written, so a
+locked or full disk neither delays a step nor loses a record. ``error``
+(shown by ``status``) says why writes are waiting, until all are written.
+"""
 
 from __future__ import annotations
 
@@ -14,16 +20,29 @@ from reminder.daemon.agenda import utc
 from reminder.daemon.events import EventLog
 from reminder.errors import ConfigError
 from reminder.notify.base import Message
+from reminder.progress import ops
 from reminder.progress.history import History, HistoryError
+from reminder.progress.stored import Stored, add_journal, read_stored
+from reminder.progress.writer import (
+    BUSY_TIMEOUT,
+    Done,
+    InlineWriter,
+    Journal,
+    ThreadedWriter,
+    WriteQueue,
+    Writer,
+)
 from reminder.schema.values import format_seconds
 
 if TYPE_CHECKING:
     from reminder.config.load import Config
     from reminder.daemon.session import Session
     from reminder.paths import Paths
+    from reminder.progress.advice import Advice
     from reminder.routines.model import Routine
 
 MISSED_REASONS = {
+    "off": "the computer was off or reminder was not running",
     "late": "the computer was asleep or busy (it woke {late} late)",
     "superseded": "a later session came due first",
     "no-answer": "nobody answered the start notification",
@@ -32,65 +51,130 @@ MISSED_REASONS = {
     "away": "you were away or the screen was locked",
     "dnd": "notifications were paused (do not disturb)",
 }
+SETTLE = 0.02
+"""Seconds the daemon's thread waits, at most, for a session's start to be
+written, after its first step is shown."""
 FINISHED_MEMORY = 5
 """Finished sessions whose done notification may still be answered."""
+Post = Callable[[Callable[[], None]], None]
+"""Runs a function on the daemon's thread (``Daemon.soon``)."""
 
 
 class Recorder:
-    def __init__(self, history: History | None, log: EventLog) -> None:
+    def __init__(
+        self,
+        history: History | None,
+        log: EventLog,
+        *,
+        threaded: bool = False,
+        post: Post | None = None,
+    ) -> None:
         self.history = history
         self.log = log
-        self.error: str | None = None
-        """The last write's failure, until a write succeeds again."""
-        self._rows: dict[str, int] = {}
-        """Running sessions: tag -> history row."""
-        self._finished: dict[str, tuple[str, int | None]] = {}
-        """Recently finished sessions whose notification asks for a check-in:
-        tag -> (routine, history row)."""
-
-    def write(self, write: Callable[[History], object]) -> object:
-        """Write to the history; a failure is logged and kept for status."""
-        if self.history is None:
-            return None
-        try:
-            result = write(self.history)
-        except HistoryError as error:
-            self.history.close()
-            if self.error != str(error):
-                self.log("history-error", f"{error} Reminders go on.", error=str(error))
-            self.error = str(error)
-            return None
-        # Writes are rare (a few a session): no need to keep SQLite's
-        # connection and page cache in memory between them.
-        self.history.close()
-        if self.error is not None:
-            self.log("history-recovered", "The history file can be written again.")
-            self.error = None
-        return result
-
-    def recover(self, now: dt.datetime) -> None:
-        """Sessions left running when reminder last stopped: interrupted."""
-        recovered = self.write(lambda h: h.recover(now))
-        if isinstance(recovered, int) and recovered:
-            self.log(
-                "recovered",
-                f"{recovered} session{'s' if recovered != 1 else ''} were cut short when reminder "
-                "last stopped; recorded as interrupted.",
-                sessions=recovered,
+        self._post: Post = post or (lambda function: function())
+        self.writer: Writer | None = None
+        if history is not None:
+            queue = WriteQueue(
+                History(history.path, timeout=BUSY_TIMEOUT),
+                on_error=self._failing,
+                on_recovered=self._recovered,
+                on_journal=self._journalled,
             )
+            self.writer = ThreadedWriter(queue) if threaded else InlineWriter(queue)
+        self._keys: dict[str, str] = {}
+        """Running sessions: tag -> the key of their history row."""
+        self._finished: dict[str, tuple[str, str | None]] = {}
+        """Recently finished sessions whose notification asks for a check-in:
+        tag -> (routine, key of the history row)."""
+
+    @property
+    def error(self) -> str | None:
+        """Why writes are waiting (kept in memory or the journal), while any are."""
+        return self.writer.error if self.writer is not None else None
+
+    def _failing(self, why: str) -> None:
+        self.log(
+            "history-error",
+            f"{why} Reminders go on; the record is kept and written when the file can be.",
+            error=why,
+        )
+
+    def _journalled(self, count: int) -> None:
+        assert self.history is not None
+        path = self.history.journal_path
+        self.log(
+            "history-journal",
+            f"{count} record{'s' if count != 1 else ''} kept in {path} until the history file "
+            "can be written.",
+            records=count,
+            path=str(path),
+        )
+
+    def _recovered(self) -> None:
+        self.log("history-recovered", "The history file can be written again; nothing was lost.")
+
+    def submit(self, op: ops.Op, now: dt.datetime | None = None, done: Done | None = None) -> None:
+        """Queue one write; ``now``: the daemon's clock, kept as when it last ran."""
+        if self.writer is None:
+            return
+        if now is not None:
+            op["seen"] = ops.iso(now)
+        self.writer.submit(op, done)
+
+    def load(self, now: dt.datetime, since: dt.datetime) -> Stored:
+        """What the history says at start (see ``Stored``): read once, before
+        any write is queued."""
+        if self.history is None:
+            return Stored()
+        reader = History(self.history.path, timeout=BUSY_TIMEOUT)
+        try:
+            return read_stored(reader, since)
+        except HistoryError as error:
+            self.log("history-error", f"{error} Reminders go on.", error=str(error))
+            stored = Stored()
+            add_journal(stored, Journal(reader.journal_path).read())
+            return stored
+        finally:
+            reader.close()
+
+    def started_daemon(self, now: dt.datetime) -> None:
+        """The daemon starts: its first start is kept (for stats), and sessions
+        left running when it last stopped are recorded as interrupted."""
+        self.submit(ops.mark("first_start", now), now)
+
+        def said(recovered: object) -> None:
+            if isinstance(recovered, int) and recovered:
+                self.log(
+                    "recovered",
+                    f"{recovered} session{'s' if recovered != 1 else ''} were cut short when "
+                    "reminder last stopped; recorded as interrupted.",
+                    sessions=recovered,
+                )
+
+        self.submit(ops.recover(now), None, said)
+
+    def settle(self) -> None:
+        """Give the writer a moment (``SETTLE`` at most) to make what was
+        queued durable: a session's start, so a kill right after its first
+        step leaves it recorded as interrupted, not missed. Not at all while
+        writes are failing."""
+        if self.writer is not None:
+            self.writer.settle(SETTLE)
 
     def started(self, session: Session, now: dt.datetime) -> None:
         occurrence = session.occurrence
-        row = self.write(
-            lambda h: h.started(
+        key = ops.new_key()
+        self._keys[session.id] = key
+        self.submit(
+            ops.started(
+                key,
                 session.routine.name,
                 now,
                 schedule=occurrence.schedule if occurrence else None,
                 scheduled_at=occurrence.at if occurrence else None,
-            )
+            ),
+            now,
         )
-        if isinstance(row, int):
-            self._rows[session.id] = row
 
     def ended(
         self,
@@ -101,22 +185,23 @@ class Recorder:
         *,
         asks_checkin: bool,
     ) -> None:
-        row = self._rows.pop(session.id, None)
-        if outcome == "completed" and asks_checkin:
-            self._finished[session.id] = (session.routine.name, row)
+        key = self._keys.pop(session.id, None)
+        if asks_checkin:
+            self._finished[session.id] = (session.routine.name, key)
             while len(self._finished) > FINISHED_MEMORY:
                 del self._finished[next(iter(self._finished))]
-        if row is None:
+        if key is None:
             return
-        phases = session.phases_done()
-        recorded = outcome
-        if outcome == "stopped":
-            recorded = "partial" if phases else "stopped"
-        done = sum(session.plan.steps[i].duration for i in session.done_steps)
-        self.write(
-            lambda h: h.ended(
-                row, now, recorded, reason=reason, phases_done=phases, seconds_done=done
-            )
+        self.submit(
+            ops.ended(
+                key,
+                now,
+                outcome,
+                reason=reason,
+                phases_done=session.phases_done(),
+                seconds_done=session.seconds_spent(),
+            ),
+            now,
         )
 
     def checkin(self, tag: str, feeling: str, now: dt.datetime) -> bool:
@@ -124,8 +209,8 @@ class Recorder:
         no session that asked."""
         if tag not in self._finished:
             return False
-        routine, row = self._finished.pop(tag)
-        self.write(lambda h: h.add_checkin(now, feeling=feeling, routine=routine, session_id=row))
+        routine, key = self._finished.pop(tag)
+        self.submit(ops.checkin(now, feeling=feeling, routine=routine, session_key=key), now)
         self.log(
             "checkin", f"Pain compared with last time: {feeling}.", routine=routine, feeling=feeling
         )
@@ -146,6 +231,7 @@ class Recorder:
         self.not_run(occurrence, "missed", reason, now)
 
     def skipped(self, occurrence: Occurrence, now: dt.datetime, tz: dt.tzinfo) -> None:
+        """A skipped session whose time has come: its one row."""
         at = occurrence.at.astimezone(tz)
         self.log(
             "skipped",
@@ -158,17 +244,39 @@ class Recorder:
     def not_run(
         self, occurrence: Occurrence, outcome: str, reason: str | None, at: dt.datetime
     ) -> None:
-        """A scheduled session that did not run: its one row in the history."""
-        self.write(
-            lambda h: h.not_run(
+        """A scheduled session that did not run: its one row in the history,
+        dated now (never ahead of its time)."""
+        self.submit(
+            ops.not_run(
                 occurrence.routine,
                 outcome,
                 scheduled_at=occurrence.at,
                 schedule=occurrence.schedule,
                 reason=reason,
-                at=at,
-            )
+                at=max(at, occurrence.at, key=lambda t: t.timestamp()),
+            ),
+            at,
         )
+
+    def decided(
+        self, kind: str, occurrence: Occurrence, now: dt.datetime, until: dt.datetime | None = None
+    ) -> None:
+        """A skip or snooze decided ahead: stored, so it outlives a restart."""
+        self.submit(
+            ops.decide(
+                kind,
+                occurrence.routine,
+                schedule=occurrence.schedule,
+                scheduled_at=occurrence.at,
+                until=until,
+                decided_at=now,
+            ),
+            now,
+        )
+
+    def forget(self, occurrence: Occurrence, now: dt.datetime) -> None:
+        """A decision that no longer stands."""
+        self.submit(ops.forget(schedule=occurrence.schedule, scheduled_at=occurrence.at), now)
 
     def relief_advice(
         self,
@@ -178,13 +286,14 @@ class Recorder:
         show: Callable[[str, Message], None],
     ) -> None:
         """The protocol's rule, told once: release that brings no relief after
-        several sessions points to another muscle."""
-        if self.history is None or config.settings.relief_check == 0:
+        several sessions points to another muscle. Worked out by the writer
+        once the session's row is written; shown on the daemon's thread."""
+        if self.writer is None or config.settings.relief_check == 0:
             return
         from reminder.progress.advice import relief_advice
         from reminder.routines.library import routine_files
 
-        def advise(history: History) -> None:
+        def advise(history: History) -> Advice | None:
             known: dict[str, Routine] = {}
             for name, file in routine_files(paths).items():
                 with contextlib.suppress(ConfigError):
@@ -194,25 +303,34 @@ class Recorder:
                 history.entries(), history.checkins(), config, now, routines=known
             )
             if advice is None or history.noticed(advice.key):
-                return
-            show(
-                "relief",
-                Message(
-                    summary="No relief yet? Try another muscle",
-                    body=advice.message,
-                    timeout=120.0,
-                ),
-            )
-            self.log(
-                "relief-advice",
-                advice.message,
-                routine=advice.routine,
-                see_also=list(advice.see_also),
-            )
-            history.notice(advice.key, now)
+                return None
+            history.apply(ops.notice(advice.key, now))
+            return advice
 
-        self.write(advise)
+        from reminder.progress.advice import Advice
 
-    def close(self) -> None:
-        if self.history is not None:
-            self.history.close()
+        def tell(advice: object) -> None:
+            if isinstance(advice, Advice):
+                self._post(lambda: self._tell(advice, show))
+
+        self.writer.after(advise, tell)
+
+    def _tell(self, advice: Advice, show: Callable[[str, Message], None]) -> None:
+        show(
+            "relief",
+            Message(
+                summary="No relief yet? Try another muscle", body=advice.message, timeout=120.0
+            ),
+        )
+        self.log(
+            "relief-advice", advice.message, routine=advice.routine, see_also=list(advice.see_also)
+        )
+
+    def close(self, now: dt.datetime | None = None) -> None:
+        """The daemon stops: a clean stop is kept, and every write waiting is
+        written or journalled."""
+        if self.writer is None:
+            return
+        if now is not None:
+            self.submit(ops.mark("clean_stop", now), now)
+        self.writer.close()

@@ -226,6 +226,7 @@ def run(paths: Paths, *, json_logs: bool = False) -> None:
         on_rearm=rearm,
         on_config_files=rewatch,
         clock_offset=wall_minus_boot,
+        threaded_writes=True,
     )
     daemon.notifier.set_action_handler(daemon.action_handler)
     log.skip_text_when(steps_on_console(lambda: daemon.notifier))

@@ -89,15 +89,19 @@ class SessionRunner:
             else None,
             total_seconds=plan.total_seconds,
         )
-        self.show_step()
+        self.show_step(settle=True)
 
-    def show_step(self) -> None:
+    def show_step(self, *, settle: bool = False) -> None:
+        """Show the current step; ``settle``: then let the session's start be
+        written (briefly: see ``Recorder.settle``) before saying it was shown."""
         host, session = self.host, self.session
         assert session is not None
         step = session.step
         planned = session.step_start()
         host.show(session.id, messages.step_message(step, session.routine))
         sent = host.clock()
+        if settle:
+            host.recorder.settle()
         tz = host.config.settings.timezone
         host.log(
             "step",
@@ -172,16 +176,26 @@ class SessionRunner:
         return True
 
     def end(self, outcome: str, reason: str | None = None) -> None:
+        """The session is over: ``completed`` when it reached its end (recorded
+        as completed or partial, by the time spent in each phase), or
+        ``stopped`` / ``interrupted``."""
         host = self.host
         session, self.session = self.session, None
         if session is None:
             return
         host.cancel("step")
-        asks = outcome == "completed" and host.notifier.supports_actions()
+        session.finish(host.clock())
         if outcome == "completed":
+            outcome = session.end_outcome()
+        phases = session.phases_done()
+        reached_end = outcome in ("completed", "partial")
+        asks = reached_end and host.notifier.supports_actions()
+        if reached_end:
             host.show(
                 session.id,
-                messages.done_message(session.routine, session.plan, ask_checkin=asks),
+                messages.done_message(
+                    session.routine, session.plan, ask_checkin=asks, phases_done=phases
+                ),
             )
         elif outcome == "stopped":
             host.show(session.id, messages.stopped_message(session.routine))
@@ -190,18 +204,18 @@ class SessionRunner:
         host.recorder.ended(session, outcome, reason, host.clock(), asks_checkin=asks)
         if outcome == "completed":
             host.recorder.relief_advice(host.paths, host.config, host.clock(), host.show)
-        phases = session.phases_done()
         host.log(
             "session-end",
             f"{session.routine.title}: {outcome}"
             + (f" ({reason})" if reason else "")
-            + (f"; phases done: {', '.join(phases)}" if phases and outcome != "completed" else "")
+            + (f"; phases done: {', '.join(phases) or 'none'}" if outcome != "completed" else "")
             + ".",
             session=session.id,
             routine=session.routine.name,
             outcome=outcome,
             reason=reason,
             phases_done=list(phases),
+            seconds_done=session.seconds_spent(),
         )
         host.session_ended()
 

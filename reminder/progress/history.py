@@ -16,7 +16,9 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal
+
+from reminder.progress import ops
 
 OUTCOMES: Final = (
     "running",
@@ -65,6 +67,30 @@ _MIGRATIONS: Final[Sequence[str]] = (
         at TEXT NOT NULL
     );
     """,
+    # 3: honest records: each session's own key (so queued and journalled
+    # writes find their row), where it ran, skips and snoozes decided ahead,
+    # and when the daemon first started, last ran and last stopped cleanly
+    """
+    ALTER TABLE sessions ADD COLUMN key TEXT;
+    CREATE UNIQUE INDEX sessions_by_key ON sessions (key);
+    ALTER TABLE sessions ADD COLUMN source TEXT NOT NULL DEFAULT 'daemon';
+    ALTER TABLE checkins ADD COLUMN key TEXT;
+    CREATE UNIQUE INDEX checkins_by_key ON checkins (key);
+    CREATE INDEX sessions_by_occurrence ON sessions (scheduled_at, schedule);
+    CREATE TABLE decisions (
+        schedule INTEGER NOT NULL,
+        scheduled_at TEXT NOT NULL,
+        routine TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('skip', 'snooze')),
+        until TEXT,
+        decided_at TEXT NOT NULL,
+        PRIMARY KEY (schedule, scheduled_at)
+    );
+    CREATE TABLE daemon_state (
+        name TEXT PRIMARY KEY,
+        at TEXT NOT NULL
+    );
+    """,
 )
 
 
@@ -84,6 +110,8 @@ class Entry:
     reason: str | None
     phases_done: tuple[str, ...]
     seconds_done: int
+    source: str = "daemon"
+    """Where it ran: "daemon" (notifications) or "terminal" (`now --terminal`)."""
 
     @property
     def when(self) -> dt.datetime:
@@ -103,7 +131,23 @@ class Entry:
             "reason": self.reason,
             "phases_done": list(self.phases_done),
             "seconds_done": self.seconds_done,
+            "source": self.source,
         }
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A skip or snooze decided ahead of a session's time; it stands until a
+    row for that session is written."""
+
+    kind: Literal["skip", "snooze"]
+    routine: str
+    schedule: int
+    scheduled_at: dt.datetime
+    """The session's own time."""
+    until: dt.datetime | None
+    """Snoozed: when it comes instead."""
+    decided_at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -135,42 +179,57 @@ class HistoryError(Exception):
 
 
 class History:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, timeout: float = 5.0) -> None:
         self.path = path
+        self.timeout = timeout
+        """Seconds to wait for a lock another connection holds."""
         self._connection: sqlite3.Connection | None = None
+
+    @property
+    def journal_path(self) -> Path:
+        """Where writes wait while the file cannot be written (``progress/writer.py``)."""
+        return self.path.with_name(f"{self.path.stem}-pending.jsonl")
 
     def _connect(self) -> sqlite3.Connection:
         if self._connection is not None:
             return self._connection
+        connection: sqlite3.Connection | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=5, isolation_level=None)
-            connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA synchronous = NORMAL")
-            version = connection.execute("PRAGMA user_version").fetchone()[0]
-            if version > len(_MIGRATIONS):
-                raise HistoryError(
-                    f"{self.path} was written by a newer reminder (schema {version}); "
-                    "update reminder to read it."
-                )
-            for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
-                connection.execute("BEGIN IMMEDIATE")
-                try:
-                    for statement in filter(str.strip, script.split(";")):
-                        connection.execute(statement)
-                    connection.execute(f"PRAGMA user_version = {number}")
-                    connection.execute("COMMIT")
-                except BaseException:
-                    connection.execute("ROLLBACK")
-                    raise
-        except sqlite3.Error as error:
-            raise HistoryError(f"Cannot use the history file {self.path}: {error}.") from None
-        except OSError as error:
-            raise HistoryError(
-                f"Cannot use the history file {self.path}: {error.strerror}."
-            ) from None
+            connection = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+            self._prepare(connection)
+        except (sqlite3.Error, OSError, HistoryError) as error:
+            # Closed now, not when the error is collected: a connection left
+            # open keeps its locks and file handles.
+            if connection is not None:
+                connection.close()
+            if isinstance(error, HistoryError):
+                raise
+            why = error.strerror if isinstance(error, OSError) else str(error)
+            raise HistoryError(f"Cannot use the history file {self.path}: {why}.") from None
         self._connection = connection
         return connection
+
+    def _prepare(self, connection: sqlite3.Connection) -> None:
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(_MIGRATIONS):
+            raise HistoryError(
+                f"{self.path} was written by a newer reminder (schema {version}); "
+                "update reminder to read it."
+            )
+        for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in filter(str.strip, script.split(";")):
+                    connection.execute(statement)
+                connection.execute(f"PRAGMA user_version = {number}")
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
 
     def _write(self, sql: str, parameters: Sequence[Any]) -> int:
         try:
@@ -179,6 +238,34 @@ class History:
             self.close()
             raise HistoryError(f"Cannot write the history file {self.path}: {error}.") from None
         return int(cursor.lastrowid or 0)
+
+    def apply(self, op: ops.Op) -> int:
+        """One queued write (``progress/ops.py``) in one transaction; the
+        rows it changed."""
+        return self.apply_all([op])[0]
+
+    def apply_all(self, batch: Sequence[ops.Op]) -> list[int]:
+        """Several writes in one transaction, all of them or none; the rows
+        each changed."""
+        try:
+            connection = self._connect()
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                changed = []
+                for op in batch:
+                    try:
+                        changed.append(ops.apply(connection, op))
+                    except (KeyError, TypeError):
+                        changed.append(0)  # not an op this reminder wrote: nothing to apply
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as error:
+            self.close()
+            raise HistoryError(f"Cannot write the history file {self.path}: {error}.") from None
+        return changed
 
     def close(self) -> None:
         if self._connection is not None:
@@ -304,12 +391,62 @@ class History:
             for row in rows
         ]
 
+    def _read(self, query: str, parameters: Sequence[Any] = ()) -> list[Any]:
+        if not self.path.exists():
+            return []
+        try:
+            return self._connect().execute(query, parameters).fetchall()
+        except sqlite3.Error as error:
+            raise HistoryError(f"Cannot read the history file {self.path}: {error}.") from None
+
+    def decisions(self) -> list[Decision]:
+        """Skips and snoozes decided ahead that still stand, oldest decision first."""
+        rows = self._read(
+            "SELECT kind, routine, schedule, scheduled_at, until, decided_at FROM decisions "
+            "ORDER BY decided_at, scheduled_at"
+        )
+        return [
+            Decision(
+                kind=row[0],
+                routine=row[1],
+                schedule=row[2],
+                scheduled_at=dt.datetime.fromisoformat(row[3]),
+                until=dt.datetime.fromisoformat(row[4]) if row[4] else None,
+                decided_at=dt.datetime.fromisoformat(row[5]),
+            )
+            for row in rows
+        ]
+
+    def daemon_state(self) -> dict[str, dt.datetime]:
+        """``first_start``, ``last_seen`` (the daemon's last write) and
+        ``clean_stop``, those that were recorded."""
+        rows = self._read("SELECT name, at FROM daemon_state")
+        return {name: dt.datetime.fromisoformat(at) for name, at in rows}
+
+    def first_use(self) -> dt.datetime | None:
+        """When reminder was first used: its first start or its first record."""
+        rows = self._read(
+            "SELECT min(at) FROM (SELECT at FROM daemon_state WHERE name = 'first_start' "
+            "UNION ALL SELECT min(coalesce(started_at, scheduled_at)) FROM sessions "
+            "UNION ALL SELECT min(at) FROM checkins)"
+        )
+        return dt.datetime.fromisoformat(rows[0][0]) if rows and rows[0][0] else None
+
+    def recorded_occurrences(self, since: dt.datetime) -> set[tuple[float, int]]:
+        """(time, schedule) of every scheduled session with a row, from ``since``."""
+        rows = self._read(
+            "SELECT scheduled_at, schedule FROM sessions "
+            "WHERE scheduled_at >= ? AND schedule IS NOT NULL",
+            (_iso(since),),
+        )
+        return {(dt.datetime.fromisoformat(at).timestamp(), schedule) for at, schedule in rows}
+
     def entries(self, since: dt.datetime | None = None) -> list[Entry]:
         if not self.path.exists():
             return []
         query = (
             "SELECT id, routine, schedule, scheduled_at, started_at, ended_at, outcome, reason, "
-            "phases_done, seconds_done FROM sessions"
+            "phases_done, seconds_done, source FROM sessions"
         )
         parameters: tuple[Any, ...] = ()
         if since is not None:
@@ -336,6 +473,7 @@ class History:
                 reason=row[7],
                 phases_done=tuple(p for p in row[8].split(",") if p),
                 seconds_done=row[9],
+                source=row[10],
             )
             for row in rows
         ]

@@ -16,17 +16,20 @@ from reminder.progress.advice import Advice
 from reminder.progress.programme_stats import ProgrammeStats
 from reminder.progress.report_programme import group_letters, programme_section
 from reminder.progress.stats import NOT_MEDICAL_ADVICE, DayStats, Stats
+from reminder.progress.stats_text import trend_words
 from reminder.routines.model import PHASES
 
 __all__ = ["html_report"]
 
 _LEVEL_COLOURS: Final = {
+    "before": "#f6f8fa",
     "none": "#ebedf0",
     "missed": "#f4c7a1",
     "some": "#8cc9a0",
     "all": "#2e8b57",
 }
 _LEVEL_WORDS: Final = {
+    "before": "before reminder",
     "none": "nothing scheduled",
     "missed": "scheduled, none done",
     "some": "some done",
@@ -118,18 +121,24 @@ def _adherence_calendar(
         tip = f"{_date(day.date)}: {day.completed} of {day.scheduled} scheduled done" + (
             f", {day.partial} partly" if day.partial else ""
         )
+        if day.before:
+            tip = f"{_date(day.date)}: before reminder"
+        border = ' stroke="#d0d7de" stroke-dasharray="2 2"' if day.before else ""
         parts.append(
             f'<rect class="day {day.level}" x="{x}" y="{y}" width="{cell}" height="{cell}" '
-            f'rx="2" fill="{_LEVEL_COLOURS[day.level]}" data-date="{day.date.isoformat()}">'
+            f'rx="2" fill="{_LEVEL_COLOURS[day.level]}"{border} data-date="{day.date.isoformat()}">'
             f"<title>{escape(tip)}</title></rect>"
         )
         groups = (day_groups or {}).get(day.date, ())
         parts.append(group_letters(groups, x, y, cell, dark=day.level == "all"))
     parts.append("</svg>")
+    shown = {day.level for day in days}
     legend = "".join(
-        f'<span><i class="swatch" style="background:{_LEVEL_COLOURS[level]}"></i>'
+        f'<span><i class="swatch" style="background:{_LEVEL_COLOURS[level]};'
+        f'{"border:1px dashed #d0d7de" if level == "before" else ""}"></i>'
         f"{escape(words)}</span>"
         for level, words in _LEVEL_WORDS.items()
+        if level != "before" or level in shown
     )
     if day_groups:
         legend += "<span>A, B: the group that ran that day</span>"
@@ -268,18 +277,7 @@ def _weeks_table(stats: Stats) -> str:
 
 
 def _trend_sentence(stats: Stats) -> str:
-    trend = stats.trend
-    if trend.direction is None:
-        return "Not enough check-ins yet to see which way the pain is going."
-    if trend.basis == "scores":
-        return (
-            f"Pain is {trend.direction}: a mean score of {trend.recent_mean:.1f} in the last two "
-            f"weeks against {trend.previous_mean:.1f} in the two before."
-        )
-    return (
-        f"Pain is {trend.direction}, going by the last four weeks' check-ins "
-        f"({trend.better} better, {trend.worse} worse)."
-    )
+    return trend_words(stats.trend)
 
 
 def _with_code(text: str) -> str:

@@ -9,7 +9,10 @@ Definitions (``reminder stats`` and ``reminder report`` show these figures):
 - **Window**: the last ``weeks`` ISO weeks, the current one included, from
   Monday 00:00 of the first of them up to ``now``.
 - **Scheduled**: the sessions the calendar (the *current* config) puts in a
-  day or week, up to ``now``; later ones of the current day are not yet due.
+  day or week, from the moment reminder was first used (its first start or
+  first record: ``first_use``) up to ``now``; later ones of the current day
+  are not yet due. Days before the first use are "before reminder": nothing
+  was scheduled then, so nothing was missed.
 - **Adherence** of a week: completed ÷ scheduled, at most 1 (sessions started
   by hand count as completed too); ``None`` when nothing was scheduled.
   Partial sessions are counted apart and not in the ratio.
@@ -21,10 +24,14 @@ Definitions (``reminder stats`` and ``reminder report`` show these figures):
   proportions of its plan's phases; a partial session counts the full plan
   duration of each phase in ``phases_done``. Seconds of routines the config
   no longer knows cannot be split and are counted as unattributed.
-- **Pain trend**: the mean check-in score of the last 14 days against the
-  14 days before; a change of at least one point is "improving" or
-  "worsening", less is "steady". Without scores in both fortnights, the
-  "better" and "worse" feelings of the last 28 days decide instead.
+- **Pain trend**: the check-in scores of the last 28 days in time order,
+  each one a point (never a day's mean, which hides a rise within the
+  day): the least-squares line through them, from the first to the last
+  check-in. A change along it of at least one point (of 0–10) is
+  "improving" (down) or "worsening" (up), less is "steady". It rests on at
+  least two scores; with fewer, the "better" and "worse" feelings of the
+  same 28 days decide. Either way the trend says how many check-ins it
+  rests on.
 """
 
 from __future__ import annotations
@@ -67,11 +74,16 @@ class DayStats:
     partial: int
     due: bool
     """Something was scheduled, missed or skipped that day."""
+    before: bool = False
+    """Before reminder was first used."""
 
     @property
-    def level(self) -> Literal["none", "missed", "some", "all"]:
-        """``none``: nothing scheduled or done; ``missed``: scheduled, nothing
-        done; ``some``: something done, not every scheduled session; ``all``."""
+    def level(self) -> Literal["before", "none", "missed", "some", "all"]:
+        """``before``: before reminder was first used; ``none``: nothing
+        scheduled or done; ``missed``: scheduled, nothing done; ``some``:
+        something done, not every scheduled session; ``all``."""
+        if self.before:
+            return "before"
         if self.completed and self.completed >= self.scheduled:
             return "all"
         if self.completed or self.partial:
@@ -138,10 +150,15 @@ class PainTrend:
     direction: Direction | None
     """None: not enough check-ins to tell."""
     basis: Literal["scores", "feelings"] | None
-    recent_mean: float | None
-    """Mean score of the last 14 days."""
-    previous_mean: float | None
-    """Mean score of the 14 days before."""
+    checkins: int
+    """How many check-ins it rests on: scores, or feelings when by feelings."""
+    first_score: int | None
+    """The first and last scores of the last 28 days, in time order."""
+    last_score: int | None
+    change: float | None
+    """Points along the least-squares line from the first to the last score."""
+    since: dt.datetime | None
+    """When the first of the check-ins it rests on was made."""
     better: int
     """"better" feelings in the last 28 days."""
     worse: int
@@ -150,8 +167,11 @@ class PainTrend:
         return {
             "direction": self.direction,
             "basis": self.basis,
-            "recent_mean": _round(self.recent_mean),
-            "previous_mean": _round(self.previous_mean),
+            "checkins": self.checkins,
+            "first_score": self.first_score,
+            "last_score": self.last_score,
+            "change": _round(self.change),
+            "since": self.since.isoformat() if self.since else None,
             "better": self.better,
             "worse": self.worse,
         }
@@ -181,6 +201,8 @@ class Stats:
     feelings: Mapping[str, int]
     """better / same / worse check-ins in the window."""
     trend: PainTrend
+    first_use: dt.datetime | None = None
+    """When reminder was first used (None: not known, every day counts)."""
 
     @property
     def scheduled(self) -> int:
@@ -201,13 +223,13 @@ class Stats:
     def to_json(self) -> dict[str, Any]:
         """The stable JSON of ``reminder stats --json``::
 
-            {"now": ISO, "timezone": "Europe/Berlin",
+            {"now": ISO, "timezone": "Europe/Berlin", "first_use": ISO | null,
              "window": {"start": ISO, "end": ISO, "weeks": 12},
              "totals": {"scheduled", "completed", "partial", "missed", "skipped"},
              "weeks": [{"week": "2025-W10", "start": ISO, "scheduled", "completed",
                         "partial", "adherence": 0.0-1.0 | null}],
              "days": [{"date": "YYYY-MM-DD", "scheduled", "completed", "partial",
-                       "level": "none" | "missed" | "some" | "all"}],
+                       "level": "before" | "none" | "missed" | "some" | "all"}],
              "streak": {"current": days, "best": days},
              "phase_seconds": {"release", "stretch", "strengthen"},
              "phase_minutes": {... rounded to 0.1}, "unattributed_seconds": n,
@@ -216,13 +238,16 @@ class Stats:
                       "feelings": {"better", "same", "worse"},
                       "trend": {"direction": "improving" | "steady" | "worsening" | null,
                                 "basis": "scores" | "feelings" | null,
-                                "recent_mean", "previous_mean", "better", "worse"}}}
+                                "checkins": n, "first_score", "last_score",
+                                "change": points along the trend line | null,
+                                "since": ISO | null, "better", "worse"}}}
 
         Every time is ISO-8601 with its UTC offset; days are local dates.
         """
         return {
             "now": self.now.isoformat(),
             "timezone": self.timezone,
+            "first_use": self.first_use.isoformat() if self.first_use else None,
             "window": {
                 "start": self.start.isoformat(),
                 "end": self.now.isoformat(),
@@ -264,11 +289,17 @@ def _midnight(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
     return resolve_wall_time(day, dt.time(0), tz)
 
 
-def _scheduled_per_day(config: Config, first: dt.date, now: dt.datetime) -> Counter[dt.date]:
-    """How many sessions the calendar puts on each day from ``first`` up to ``now``."""
+def _scheduled_per_day(
+    config: Config, first: dt.date, now: dt.datetime, since: dt.datetime | None
+) -> Counter[dt.date]:
+    """How many sessions the calendar puts on each day from ``first`` up to
+    ``now``, counting only those from ``since`` (the first use) on."""
     tz = config.settings.timezone
     counts: Counter[dt.date] = Counter()
-    for occurrence in occurrences(config, _midnight(first, tz) - _TICK):
+    start = _midnight(first, tz) - _TICK
+    if since is not None and since > start:
+        start = since - _TICK
+    for occurrence in occurrences(config, start):
         if occurrence.at > now:
             break
         counts[occurrence.at.astimezone(tz).date()] += 1
@@ -292,10 +323,15 @@ def _streaks(done_days: set[dt.date], due_days: set[dt.date], today: dt.date) ->
 
 
 def day_table(
-    entries: Iterable[Entry], config: Config, now: dt.datetime, first: dt.date
+    entries: Iterable[Entry],
+    config: Config,
+    now: dt.datetime,
+    first: dt.date,
+    first_use: dt.datetime | None = None,
 ) -> tuple[list[DayStats], Counter[dt.date], set[dt.date]]:
     """Days from ``first`` to today, plus the done and due days over the
-    whole of ``entries`` (for streaks)."""
+    whole of ``entries`` (for streaks). Nothing is scheduled before
+    ``first_use``; days before its day are "before reminder"."""
     tz = config.settings.timezone
     today = now.astimezone(tz).date()
     completed: Counter[dt.date] = Counter()
@@ -313,12 +349,14 @@ def day_table(
             partial[day] += 1
         elif entry.outcome in ("missed", "skipped"):
             not_done.add(day)
-    scheduled = _scheduled_per_day(config, earliest, now)
+    scheduled = _scheduled_per_day(config, earliest, now, first_use)
     due = {d for d, n in scheduled.items() if n} | not_done
+    first_day = first_use.astimezone(tz).date() if first_use is not None else None
     days = []
     day = first
     while day <= today:
-        days.append(DayStats(day, scheduled[day], completed[day], partial[day], day in due))
+        before = first_day is not None and day < first_day and not completed[day] + partial[day]
+        days.append(DayStats(day, scheduled[day], completed[day], partial[day], day in due, before))
         day += _DAY
     return days, completed, due
 
@@ -338,9 +376,11 @@ def compute(
     config: Config,
     now: dt.datetime,
     weeks: int = 12,
+    first_use: dt.datetime | None = None,
 ) -> Stats:
     """The figures for the last ``weeks`` ISO weeks up to ``now``. Pass every
-    entry there is for a true best streak; the rest looks at the window only."""
+    entry there is for a true best streak; the rest looks at the window only.
+    ``first_use``: when reminder was first used; nothing is scheduled before."""
     if now.tzinfo is None:
         raise ValueError("now must be time-zone aware")
     if weeks < 1:
@@ -351,7 +391,7 @@ def compute(
     first = window_start(now, tz, weeks)
     start = _midnight(first, tz)
 
-    days, completed_days, due_days = day_table(entries, config, now, first)
+    days, completed_days, due_days = day_table(entries, config, now, first, first_use)
     current_streak, best_streak = _streaks(set(completed_days), due_days, today)
 
     week_rows = []
@@ -421,37 +461,79 @@ def compute(
         pain_days=pain_days,
         feelings={f: feelings[f] for f in FEELINGS},
         trend=pain_trend(checkins, now),
+        first_use=first_use,
     )
 
 
+TREND_DAYS: Final = 28
+"""The pain trend looks at the check-ins of this many days."""
+
+
+def score_change(scores: Sequence[tuple[dt.datetime, int]]) -> float | None:
+    """Points along the least-squares line through ``scores`` (time, score),
+    from the first to the last; None with fewer than two, or all at once."""
+    if len(scores) < 2:
+        return None
+    first = scores[0][0]
+    xs = [(at.timestamp() - first.timestamp()) / 86400 for at, _ in scores]
+    ys = [float(score) for _, score in scores]
+    x_mean, y_mean = sum(xs) / len(xs), sum(ys) / len(ys)
+    spread = sum((x - x_mean) ** 2 for x in xs)
+    if spread == 0:
+        return None
+    slope = sum((x - x_mean) * (y - y_mean) for x, y in zip(xs, ys, strict=True)) / spread
+    return slope * (max(xs) - min(xs))
+
+
+def _direction(change: float) -> Direction:
+    if change <= -SCORE_CHANGE:
+        return "improving"
+    if change >= SCORE_CHANGE:
+        return "worsening"
+    return "steady"
+
+
 def pain_trend(checkins: Sequence[Checkin], now: dt.datetime) -> PainTrend:
-    """Mean score of the last 14 days against the 14 before; feelings of the
-    last 28 days when there are not scores in both."""
-    fortnight = dt.timedelta(days=14)
-    recent = [c.score for c in checkins if c.score is not None and now - fortnight < c.at <= now]
-    previous = [
-        c.score
-        for c in checkins
-        if c.score is not None and now - 2 * fortnight < c.at <= now - fortnight
-    ]
-    lately = [c.feeling for c in checkins if now - 2 * fortnight < c.at <= now]
-    better, worse = lately.count("better"), lately.count("worse")
-    recent_mean, previous_mean = mean(recent), mean(previous)
-    direction: Direction | None = None
-    basis: Literal["scores", "feelings"] | None = None
-    if recent_mean is not None and previous_mean is not None:
-        basis = "scores"
-        change = recent_mean - previous_mean
-        if change <= -SCORE_CHANGE:
-            direction = "improving"
-        elif change >= SCORE_CHANGE:
-            direction = "worsening"
-        else:
-            direction = "steady"
-    elif better or worse or lately.count("same"):
-        basis = "feelings"
-        direction = "improving" if better > worse else "worsening" if worse > better else "steady"
-    return PainTrend(direction, basis, recent_mean, previous_mean, better, worse)
+    """The trend of the scores of the last 28 days in time order; their
+    feelings when fewer than two scores tell (see the module's docstring)."""
+    since = now.astimezone(dt.timezone.utc) - dt.timedelta(days=TREND_DAYS)  # real days
+    window = [c for c in checkins if since < c.at <= now]
+    window.sort(key=lambda c: (c.at, c.id))
+    scores = [(c.at, c.score) for c in window if c.score is not None]
+    felt = [c for c in window if c.feeling in FEELINGS]
+    better = sum(1 for c in felt if c.feeling == "better")
+    worse = sum(1 for c in felt if c.feeling == "worse")
+    change = score_change(scores)
+    if change is not None:
+        return PainTrend(
+            _direction(change),
+            "scores",
+            len(scores),
+            scores[0][1],
+            scores[-1][1],
+            change,
+            scores[0][0],
+            better,
+            worse,
+        )
+    first_score = scores[0][1] if scores else None
+    last_score = scores[-1][1] if scores else None
+    if felt:
+        direction: Direction = (
+            "improving" if better > worse else "worsening" if worse > better else "steady"
+        )
+        return PainTrend(
+            direction,
+            "feelings",
+            len(felt),
+            first_score,
+            last_score,
+            None,
+            felt[0].at,
+            better,
+            worse,
+        )
+    return PainTrend(None, None, len(scores), first_score, last_score, None, None, better, worse)
 
 
 # -- the relief rule ---------------------------------------------------------------
@@ -459,7 +541,14 @@ def pain_trend(checkins: Sequence[Checkin], now: dt.datetime) -> PainTrend:
 
 # -- text --------------------------------------------------------------------------
 
-HEAT: Final = {"none": "·", "missed": "░", "some": "▒", "all": "█", "future": " "}
+HEAT: Final = {
+    "before": "-",
+    "none": "·",
+    "missed": "░",
+    "some": "▒",
+    "all": "█",
+    "future": " ",
+}
 WEEKDAY_NAMES: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 

@@ -14,6 +14,7 @@ from reminder.progress.stats import (
     NOT_MEDICAL_ADVICE,
     WEEKDAY_NAMES,
     DayStats,
+    PainTrend,
     Stats,
     day_table,
     window_start,
@@ -21,11 +22,17 @@ from reminder.progress.stats import (
 from reminder.routines.model import PHASES
 
 
-def heatmap(entries: Sequence[Entry], config: Config, now: dt.datetime, weeks: int = 12) -> str:
+def heatmap(
+    entries: Sequence[Entry],
+    config: Config,
+    now: dt.datetime,
+    weeks: int = 12,
+    first_use: dt.datetime | None = None,
+) -> str:
     """A calendar of the last ``weeks`` weeks: rows Monday to Sunday, a column
     a week, one character a day (see the legend), month names above."""
     tz = config.settings.timezone
-    days, _, _ = day_table(entries, config, now, window_start(now, tz, weeks))
+    days, _, _ = day_table(entries, config, now, window_start(now, tz, weeks), first_use)
     return render_heatmap(days)
 
 
@@ -81,7 +88,13 @@ def _calendar(
             index = week * 7 + weekday
             cells.append(cell(days[index]) if index < len(days) else HEAT["future"] * width)
         lines.append(f"{WEEKDAY_NAMES[weekday]} " + " ".join(cells).rstrip())
-    lines.append(legend)
+    legend = (
+        f"{HEAT['none']} nothing scheduled  {HEAT['missed']} none done  "
+        f"{HEAT['some']} some done  {HEAT['all']} all done"
+    )
+    if any(day.before for day in days):
+        legend = f"{HEAT['before']} before reminder  " + legend
+    lines.append("    " + legend)
     return "\n".join(lines)
 
 
@@ -95,6 +108,14 @@ def stats_text(stats: Stats, advice: Advice | None, programme: ProgrammeStats | 
     lines = [
         f"The last {len(stats.weeks)} weeks, from Monday {first.day} {first:%B %Y} "
         f"(days in {stats.timezone}):",
+    ]
+    if stats.first_use is not None and stats.first_use > first:
+        began = stats.first_use.astimezone(stats.now.tzinfo)
+        lines.append(
+            f"reminder was first used on {began:%A} {began.day} {began:%B %Y}; "
+            "sessions count as scheduled from then."
+        )
+    lines += [
         "",
         render_heatmap(stats.days),
         "",
@@ -141,6 +162,33 @@ def _days(count: int) -> str:
     return "1 day" if count == 1 else f"{count} days"
 
 
+def _checkins(count: int) -> str:
+    return "1 check-in" if count == 1 else f"{count} check-ins"
+
+
+def trend_words(trend: PainTrend) -> str:
+    """The pain trend in a sentence, saying what it rests on."""
+    if trend.direction is None:
+        return "Not enough check-ins yet to see which way the pain is going."
+    if trend.basis == "scores":
+        assert trend.change is not None
+        along = (
+            f"the trend line {'rises' if trend.change > 0 else 'falls'} "
+            f"{abs(trend.change):.1f} point{'s' if round(abs(trend.change), 1) != 1 else ''}"
+            if round(trend.change, 1)
+            else "the trend line is flat"
+        )
+        return (
+            f"Pain is {trend.direction}: {_checkins(trend.checkins)} with a score in the last "
+            f"four weeks, from {trend.first_score} to {trend.last_score}; {along} "
+            "(0 = none, 10 = worst)."
+        )
+    return (
+        f"Pain is {trend.direction}, going by {_checkins(trend.checkins)} in the last four "
+        f"weeks ({trend.better} better, {trend.worse} worse)."
+    )
+
+
 def _pain_line(stats: Stats) -> str:
     feelings = stats.feelings
     felt = (
@@ -149,17 +197,6 @@ def _pain_line(stats: Stats) -> str:
         if sum(feelings.values())
         else ""
     )
-    trend = stats.trend
-    if trend.direction is None:
+    if stats.trend.direction is None:
         return "Pain: not enough check-ins to see a trend (`reminder checkin` records one)." + felt
-    if trend.basis == "scores":
-        assert trend.recent_mean is not None
-        assert trend.previous_mean is not None
-        return (
-            f"Pain: {trend.direction} — a mean of {trend.recent_mean:.1f} in the last two "
-            f"weeks against {trend.previous_mean:.1f} the two before (0 = none, 10 = worst)." + felt
-        )
-    return (
-        f"Pain: {trend.direction}, going by the last four weeks' check-ins "
-        f"({trend.better} better, {trend.worse} worse)." + felt
-    )
+    return trend_words(stats.trend) + felt

@@ -658,7 +658,11 @@ def test_validate_says_a_good_config_is_valid(run_cli: RunCli, tmp_path: Path) -
     result = ok(run_cli("validate", "--config", str(config)))
     assert "valid" in result.stdout
     assert str(config) in result.stdout
-    assert result.stderr == ""
+    # Its 16:00 falls in quiet hours (12:00-16:30) on purpose: said, not an error.
+    assert result.stderr.splitlines() == [
+        f"warning: {config}: schedule[0].at[1]: 16:00 falls in quiet hours (12:00-16:30), "
+        "so gluteus-medius never runs then. Move it, or change quiet_hours."
+    ]
 
 
 def test_validate_a_config_using_a_routine_next_to_it(run_cli: RunCli, tmp_path: Path) -> None:
@@ -719,3 +723,55 @@ def test_bundled_routine_see_also_names_other_bundled_routines(name: str) -> Non
     see_also = bundled_toml(name).get("see_also", [])
     assert see_also
     assert set(see_also) <= set(BUNDLED) - {name}
+
+
+def test_next_leaves_out_a_skipped_session_and_lists_a_snoozed_one_at_its_new_time(
+    run_cli: RunCli, tmp_path: Path, xdg_state_home: Path
+) -> None:
+    from reminder.progress import ops
+    from reminder.progress.history import History
+
+    config = write(tmp_path / "config.toml", BERLIN_CONFIG)
+    history = History(xdg_state_home / "reminder" / "history.sqlite3")
+    history.apply(
+        ops.decide(
+            "skip",
+            "gluteus-medius",
+            schedule=0,
+            scheduled_at=at(2026, 11, 30, 10, 30),
+            until=None,
+            decided_at=MONDAY_9_BERLIN,
+        )
+    )
+    history.apply(
+        ops.decide(
+            "snooze",
+            "gluteus-medius",
+            schedule=0,
+            scheduled_at=at(2026, 12, 2, 10, 30),
+            until=at(2026, 12, 2, 11, 0),
+            decided_at=MONDAY_9_BERLIN,
+        )
+    )
+    history.close()
+    sessions = next_json(run_cli, config, 2, MONDAY_9_BERLIN)
+    assert moments(sessions) == [
+        (at(2026, 12, 2, 11, 0), "gluteus-medius", 0),
+        (at(2026, 12, 7, 10, 30), "gluteus-medius", 0),
+    ]
+
+
+def test_next_says_how_far_away_in_real_hours_across_the_spring_change(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    config = write(
+        tmp_path / "config.toml",
+        '[settings]\ntimezone = "Europe/Berlin"\n'
+        '[[schedule]]\nroutine = "gluteus-medius"\ndays = "daily"\nat = ["10:30"]\n',
+    )
+    # Saturday 28 March 2026, 21:30 CET (20:30 UTC); Sunday's 10:30 is CEST
+    # (08:30 UTC): 12 hours away, though the wall clock shows 13 between them.
+    saturday_night = dt.datetime(2026, 3, 28, 20, 30, tzinfo=dt.timezone.utc)
+    text = ok(run_cli("next", "--config", str(config), "--count", "1", now=saturday_night)).stdout
+    assert "in 12 h" in text
+    assert "13 h" not in text

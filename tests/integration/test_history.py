@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from reminder.progress import ops
 from reminder.progress.history import History, HistoryError
 
 UTC = dt.timezone.utc
@@ -63,7 +64,7 @@ def test_the_file_uses_wal_and_a_schema_version(tmp_path: Path) -> None:
     History(path).not_run("psoas", "skipped", scheduled_at=T0)
     with sqlite3.connect(path) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert connection.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == 3
 
 
 def test_a_file_from_a_newer_reminder_is_refused_with_a_clear_message(tmp_path: Path) -> None:
@@ -113,3 +114,94 @@ def test_kill_9_at_any_moment_leaves_the_file_consistent(tmp_path: Path) -> None
     history.recover(dt.datetime(2026, 12, 1, tzinfo=UTC))
     outcomes = {e.outcome for e in history.entries()}
     assert outcomes <= {"completed", "interrupted"}
+
+
+def test_a_history_from_before_keys_and_decisions_is_migrated_with_its_rows(
+    tmp_path: Path,
+) -> None:
+    from reminder.progress.history import _MIGRATIONS
+
+    path = tmp_path / "history.sqlite3"
+    with sqlite3.connect(path) as connection:
+        for script in _MIGRATIONS[:2]:
+            connection.executescript(script)
+        connection.execute(
+            "INSERT INTO sessions (routine, started_at, outcome) VALUES ('psoas', ?, 'completed')",
+            (T0.isoformat(),),
+        )
+        connection.execute("PRAGMA user_version = 2")
+    history = History(path)
+    (entry,) = history.entries()
+    assert (entry.routine, entry.outcome, entry.source) == ("psoas", "completed", "daemon")
+    assert history.decisions() == []
+    assert history.first_use() == T0
+
+
+def test_the_same_skip_applied_twice_writes_one_row(tmp_path: Path) -> None:
+    history = History(tmp_path / "history.sqlite3")
+    first = ops.not_run("psoas", "skipped", scheduled_at=T0, schedule=0, reason=None, at=T0)
+    again = ops.not_run("psoas", "skipped", scheduled_at=T0, schedule=0, reason=None, at=T0)
+    assert history.apply(first) == 1
+    assert history.apply(again) == 0
+    assert history.apply(first) == 0  # a replay of the journal
+    assert [e.outcome for e in history.entries()] == ["skipped"]
+
+
+def test_a_row_for_a_session_settles_what_was_decided_for_it(tmp_path: Path) -> None:
+    history = History(tmp_path / "history.sqlite3")
+    later = T0 + dt.timedelta(hours=6)
+    history.apply(
+        ops.decide("skip", "psoas", schedule=0, scheduled_at=T0, until=None, decided_at=T0)
+    )
+    history.apply(
+        ops.decide(
+            "snooze",
+            "psoas",
+            schedule=1,
+            scheduled_at=later,
+            until=later + dt.timedelta(minutes=10),
+            decided_at=T0,
+        )
+    )
+    assert [(d.kind, d.scheduled_at) for d in history.decisions()] == [
+        ("skip", T0),
+        ("snooze", later),
+    ]
+    history.apply(ops.not_run("psoas", "skipped", scheduled_at=T0, schedule=0, reason=None, at=T0))
+    history.apply(ops.started("k", "psoas", later, schedule=1, scheduled_at=later))
+    assert history.decisions() == []
+
+
+def test_a_session_ends_by_its_key_and_its_checkin_points_at_its_row(tmp_path: Path) -> None:
+    history = History(tmp_path / "history.sqlite3")
+    history.apply(ops.started("abc", "psoas", T0, schedule=None, scheduled_at=None))
+    ending = ops.ended(
+        "abc",
+        T0 + dt.timedelta(minutes=5),
+        "partial",
+        reason=None,
+        phases_done=["release"],
+        seconds_done=120,
+    )
+    history.apply(ending)
+    history.apply(ending)
+    history.apply(ops.checkin(T0, feeling="same", routine="psoas", session_key="abc"))
+    (entry,) = history.entries()
+    assert (entry.outcome, entry.phases_done, entry.seconds_done) == ("partial", ("release",), 120)
+    (checkin,) = history.checkins()
+    assert checkin.session_id == entry.id
+
+
+def test_the_daemon_keeps_when_it_last_ran_with_each_write(tmp_path: Path) -> None:
+    history = History(tmp_path / "history.sqlite3")
+    op = ops.mark("first_start", T0)
+    op["seen"] = ops.iso(T0)
+    history.apply(op)
+    later = ops.not_run("psoas", "missed", scheduled_at=T0, schedule=0, reason="late", at=T0)
+    later["seen"] = ops.iso(T0 + dt.timedelta(hours=2))
+    history.apply(later)
+    history.apply(ops.mark("first_start", T0 + dt.timedelta(days=1)))  # kept once
+    assert history.daemon_state() == {
+        "first_start": T0,
+        "last_seen": T0 + dt.timedelta(hours=2),
+    }

@@ -511,3 +511,21 @@ def test_a_session_running_through_the_change_keeps_its_steps_in_real_time(
     assert planned == [begins + dt.timedelta(seconds=offset) for offset in TINY_STEP_STARTS]
     (entry,) = h.history.entries()
     assert (entry.ended_at, entry.seconds_done) == (begins + SESSION, TINY_SECONDS)
+
+
+def test_a_snooze_across_the_fall_back_lasts_its_real_length_on_a_zoned_clock(
+    tmp_path: Path,
+) -> None:
+    # A clock that reads Berlin time. At 02:58 CEST (00:58 UTC), the first
+    # pass, a 5 min snooze ends at 01:03 UTC = 02:03 CET, the second pass,
+    # not at 03:03 CET (02:03 UTC), an hour and five minutes on.
+    text = config(BERLIN, at("02:58")).replace('start = "auto"', 'start = "ask"\nsnooze = "5m"')
+    h = Harness(tmp_path, text, utc(10, 25, 0, 50), zone=ZoneInfo(BERLIN))
+    h.timers.advance_to(utc(10, 25, 0, 58))
+    assert h.notifier.shown[-1].message.summary == "Time for Tiny"
+    h.press("snooze")
+    assert next_at(h) == utc(10, 25, 1, 3)
+    h.timers.advance_to(utc(10, 25, 1, 3))
+    asked = h.notifier.shown[-1]
+    assert asked.message.summary == "Time for Tiny"
+    assert asked.at.astimezone(UTC) == utc(10, 25, 1, 3)

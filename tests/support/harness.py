@@ -256,7 +256,7 @@ class Harness:
     ``zone``: the zone of the daemon's clock (default: that of ``start``).
     ``actions``: whether the notifier has buttons. ``record``: whether the
     notifier keeps what it shows. ``keep_events``: which log events to keep
-    (default all).
+    (default all). ``started``: False to make the daemon without starting it.
     """
 
     def __init__(
@@ -270,9 +270,10 @@ class Harness:
         presence: PresenceSource | None = None,
         record: bool = True,
         keep_events: Collection[str] | None = None,
+        started: bool = True,
     ) -> None:
         state = tmp_path / "state" / "reminder"
-        state.mkdir(parents=True)
+        state.mkdir(parents=True, exist_ok=True)
         (state / "welcomed").touch()
         self.config_file = tmp_path / "config.toml"
         self.config_file.write_text(config_text, encoding="utf-8")
@@ -284,13 +285,19 @@ class Harness:
             state_dir=state,
             runtime_dir=tmp_path / "run",
         )
+        self._zone = zone
+        self._presence = presence
         self.timers = ManualTimers(start, zone)
         self.notifier = FakeNotifier(actions=actions, record=record, clock=self.timers.clock)
         self.sink = EventSink(keep_events)
-        self.log = EventLog(self.sink, json_lines=True, clock=self.timers.clock)
         self.history = History(self.paths.history_db)
-        self.daemon = Daemon(
-            presence=presence,
+        self.daemon = self._start(started)
+
+    def _start(self, started: bool = True) -> Daemon:
+        self.notifier.clock = self.timers.clock
+        self.log = EventLog(self.sink, json_lines=True, clock=self.timers.clock)
+        daemon = Daemon(
+            presence=self._presence,
             history=self.history,
             paths=self.paths,
             config=load_config(self.paths),
@@ -300,7 +307,18 @@ class Harness:
             clock=self.timers.clock,
             clock_offset=self.timers.offset,
         )
-        self.daemon.start()
+        if started:
+            daemon.start()
+        return daemon
+
+    def restart(self, at: dt.datetime, *, stop: str | None = "SIGTERM") -> None:
+        """The daemon stops (``stop``: how; None: it is killed, nothing
+        recorded) and a new one starts at ``at`` on the same files."""
+        if stop is not None:
+            self.daemon.shutdown(stop)
+        self.history.close()
+        self.timers = ManualTimers(at, self._zone)
+        self.daemon = self._start()
 
     def events(self, name: str | None = None) -> list[Event]:
         """The log's records so far, all or those of one event."""

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from support.harness import TINY_ROUTINE, paths_with_config
 
 from reminder.config.calendar import Occurrence
 from reminder.config.load import Config, load_config
-from reminder.daemon.agenda import Agenda
+from reminder.daemon.agenda import Agenda, upcoming_sessions
+from reminder.progress.history import Decision
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -112,3 +114,56 @@ def test_still_due_is_true_within_grace_only(tmp_path: Path) -> None:
     session = Occurrence(at(30, 10, 30), 0, "tiny")
     assert agenda.still_due(session, at(30, 10, 45))
     assert not agenda.still_due(session, at(30, 10, 45) + dt.timedelta(seconds=1))
+
+
+def decision(
+    kind: Literal["skip", "snooze"], scheduled: dt.datetime, until: dt.datetime | None = None
+) -> Decision:
+    return Decision(kind, "tiny", 0, scheduled, until, at(30, 9))
+
+
+def test_a_skip_is_reported_when_its_time_comes_not_before(tmp_path: Path) -> None:
+    agenda = Agenda(make_config(tmp_path), at(30, 9))
+    morning = Occurrence(at(30, 10, 30), 0, "tiny")
+    agenda.skip(morning)
+    assert agenda.upcoming() == Occurrence(at(30, 16), 0, "tiny")
+    assert agenda.next_check() == at(30, 10, 30)  # woken to record it then
+    assert agenda.arrived(at(30, 10, 29)).skipped == ()
+    arrivals = agenda.arrived(at(30, 10, 30))
+    assert (arrivals.skipped, arrivals.run, arrivals.missed) == ((morning,), None, ())
+    assert agenda.arrived(at(30, 10, 31)).skipped == ()  # once
+    assert agenda.next_check() == at(30, 16)
+
+
+def test_stored_decisions_come_back_after_a_restart(tmp_path: Path) -> None:
+    agenda = Agenda(make_config(tmp_path), at(30, 9))
+    superseded = agenda.restore(
+        [
+            decision("skip", at(30, 16)),
+            decision("snooze", at(30, 10, 30), at(30, 10, 40)),
+        ],
+        recorded=[],
+        now=at(30, 9),
+    )
+    assert superseded == []
+    assert agenda.upcoming() == Occurrence(at(30, 10, 40), 0, "tiny")
+    # Neither the snoozed session at its own time nor the skipped one runs.
+    arrivals = agenda.arrived(at(30, 16))
+    assert arrivals.run is None
+    assert arrivals.missed == ()
+    assert arrivals.skipped == (Occurrence(at(30, 16), 0, "tiny"),)
+
+
+def test_next_lists_what_the_daemon_will_run_from_the_stored_decisions(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    decisions = [
+        decision("skip", at(30, 10, 30)),
+        decision("snooze", at(30, 16), at(30, 16, 30)),
+    ]
+    listed = upcoming_sessions(config, at(30, 9), 3, decisions)
+    first_december = dt.datetime(2026, 12, 1, 10, 30, tzinfo=BERLIN)
+    assert [o.at for o in listed] == [
+        at(30, 16, 30),
+        first_december,
+        first_december.replace(hour=16, minute=0),
+    ]

@@ -7,9 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from support.harness import TINY_ROUTINE, TINY_SECONDS, TINY_STEP_STARTS, Harness
 
 from reminder.daemon.presence import Presence
+from reminder.errors import ReminderError
 from reminder.routines.plan import build_plan
 
 BERLIN = "Europe/Berlin"
@@ -505,13 +507,14 @@ def test_history_records_each_session_with_its_outcome(tmp_path: Path) -> None:
     entries = h.history.entries()
     assert [(e.routine, e.outcome, e.phases_done, e.reason) for e in entries] == [
         ("tiny", "completed", ("release", "stretch", "strengthen"), None),
-        ("tiny", "partial", ("release",), "stopped by you"),
+        # Stopped before its end: stopped, whatever was done (DESIGN.md, "Records").
+        ("tiny", "stopped", ("release",), "stopped by you"),
         ("tiny", "missed", (), "late"),
         ("tiny", "missed", (), "late"),
     ]
     assert entries[0].seconds_done == TINY_SECONDS
     assert entries[0].started_at == berlin(2026, 11, 30, 10, 30)
-    assert entries[1].seconds_done == 25  # ready 5 + hold 20: the release phase
+    assert entries[1].seconds_done == 30  # ready 5 + hold 20, then 5 s of the stretch
 
 
 def test_history_records_skips_and_shutdowns(tmp_path: Path) -> None:
@@ -528,14 +531,15 @@ def test_history_records_skips_and_shutdowns(tmp_path: Path) -> None:
 def test_a_history_that_cannot_be_written_does_not_stop_reminders(tmp_path: Path) -> None:
     h = Harness(tmp_path, config(AT_1030), berlin(2026, 11, 30, 10, 0))
     h.history.close()
-    h.history.path = tmp_path / "not-a-file"
-    h.history.path.mkdir()
+    for file in h.paths.state_dir.glob("history.sqlite3*"):
+        file.unlink()
+    h.paths.history_db.mkdir()  # a folder where the file should be
     h.timers.advance_to(berlin(2026, 11, 30, 10, 35))
     assert h.events("session-end")[0]["outcome"] == "completed"
     errors = h.events("history-error")
     assert len(errors) == 1  # said once, not at every write
-    assert "not-a-file" in str(errors[0]["error"])
-    assert "not-a-file" in str(h.daemon.status()["history_error"])
+    assert "history.sqlite3" in str(errors[0]["error"])
+    assert "history.sqlite3" in str(h.daemon.status()["history_error"])
 
 
 def test_the_done_notification_asks_how_the_pain_is_and_records_the_answer(tmp_path: Path) -> None:
@@ -700,13 +704,48 @@ def test_sessions_in_quiet_hours_are_recorded_missed_for_that_reason(tmp_path: P
     ]
 
 
-def test_a_session_still_snoozed_when_reminder_stops_is_recorded_snoozed(tmp_path: Path) -> None:
+def test_a_session_snoozed_when_reminder_stops_comes_back_after_the_restart(
+    tmp_path: Path,
+) -> None:
     h = Harness(tmp_path, config(AT_1030, start="ask"), berlin(2026, 11, 30, 10, 0))
     h.timers.advance_to(berlin(2026, 11, 30, 10, 30))
-    h.press("snooze")
-    h.daemon.shutdown("SIGTERM")
+    h.press("snooze")  # 5 min: until 10:35
+    h.restart(berlin(2026, 11, 30, 10, 31))
+    assert h.history.entries() == []  # nothing recorded ahead of its time
+    assert h.daemon.status()["next"]["at"] == berlin(2026, 11, 30, 10, 35)
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 35))
+    assert h.notifier.shown[-1].message.summary == "Time for Tiny"
+    h.press("start")
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 40))
     (entry,) = h.history.entries()
-    assert (entry.outcome, entry.scheduled_at) == ("snoozed", berlin(2026, 11, 30, 10, 30))
+    assert (entry.outcome, entry.scheduled_at) == ("completed", berlin(2026, 11, 30, 10, 30))
+
+
+def test_a_skip_outlives_a_restart_and_is_recorded_once_when_its_time_comes(
+    tmp_path: Path,
+) -> None:
+    h = Harness(tmp_path, config(AT_1030_1600), berlin(2026, 11, 30, 9, 0))
+    h.daemon.control("skip", {})
+    assert h.history.entries() == []  # not dated ahead of its time
+    h.restart(berlin(2026, 11, 30, 9, 10))
+    assert h.daemon.status()["next"]["at"] == berlin(2026, 11, 30, 16, 0)
+    h.restart(berlin(2026, 11, 30, 9, 20), stop=None)  # killed this time
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 31))
+    assert h.events("session-start") == []
+    (entry,) = h.history.entries()
+    assert (entry.outcome, entry.scheduled_at) == ("skipped", berlin(2026, 11, 30, 10, 30))
+    assert entry.ended_at == berlin(2026, 11, 30, 10, 30)  # written when its time came
+    h.timers.advance_to(berlin(2026, 11, 30, 16, 1))
+    assert [s["scheduled"] for s in h.events("session-start")] == ["2026-11-30T16:00:00+01:00"]
+
+
+def test_skip_during_a_session_refuses_and_names_stop(tmp_path: Path) -> None:
+    h = Harness(tmp_path, config(AT_1030_1600), berlin(2026, 11, 30, 10, 0))
+    h.timers.advance_to(berlin(2026, 11, 30, 10, 30, 10))
+    with pytest.raises(ReminderError, match="reminder stop"):
+        h.daemon.control("skip", {})
+    assert h.daemon.status()["next"]["at"] == berlin(2026, 11, 30, 16, 0)
+    assert [e.outcome for e in h.history.entries()] == ["running"]
 
 
 def test_status_names_one_state_through_every_transition(tmp_path: Path) -> None:

@@ -44,7 +44,8 @@ class Host:
         self.config: Config = load_config(self.paths)
         self.timers = ManualTimers(start)
         self.clock: Callable[[], dt.datetime] = self.timers.clock
-        self.notifier: Notifier = FakeNotifier(actions=True, record=True, clock=self.timers.clock)
+        self.shown = FakeNotifier(actions=True, record=True, clock=self.timers.clock)
+        self.notifier: Notifier = self.shown
         self.sink = EventSink()
         self.log = EventLog(self.sink, json_lines=True, clock=self.timers.clock)
         self.recorder = Recorder(None, self.log)
@@ -113,15 +114,52 @@ def test_pause_holds_the_step_and_resume_goes_on_with_what_was_left(tmp_path: Pa
     assert host.states == [State.IN_SESSION, State.SESSION_PAUSED, State.IN_SESSION]
 
 
-def test_next_on_the_last_step_completes_the_session(tmp_path: Path) -> None:
+def test_tapping_next_through_every_step_is_partial_not_completed(tmp_path: Path) -> None:
     host = Host(tmp_path, TEN_THIRTY)
     runner = SessionRunner(host)
     runner.start(host.config.routines["tiny"], None, "tiny-1")
     for _ in TINY_STEP_STARTS:
+        host.timers.advance_to(host.timers.now + dt.timedelta(seconds=0.4))
         runner.next_step()
     assert runner.session is None
-    assert [e["outcome"] for e in host.sink.events("session-end")] == ["completed"]
+    end = host.sink.events("session-end")
+    assert [(e["outcome"], e["phases_done"]) for e in end] == [("partial", [])]
+    assert end[0]["seconds_done"] == 4  # ten steps of 0.4 s
+    assert host.shown.shown[-1].message.summary == "Session over · Tiny"
     assert host.ended == 1
+
+
+def test_next_after_two_thirds_of_each_work_step_completes_the_session(tmp_path: Path) -> None:
+    host = Host(tmp_path, TEN_THIRTY)
+    runner = SessionRunner(host)
+    runner.start(host.config.routines["tiny"], None, "tiny-1")
+    plan = runner.session.plan if runner.session else None
+    assert plan is not None
+    for step in plan.steps:
+        # Each work step for 70% of its time, then Next; the rest at once.
+        if step.kind == "work":
+            host.timers.advance_to(host.timers.now + dt.timedelta(seconds=step.duration * 0.7))
+        runner.next_step()
+    end = host.sink.events("session-end")
+    assert [(e["outcome"], e["phases_done"]) for e in end] == [
+        ("completed", ["release", "stretch", "strengthen"])
+    ]
+
+
+def test_a_pause_does_not_count_as_time_spent(tmp_path: Path) -> None:
+    host = Host(tmp_path, TEN_THIRTY)
+    runner = SessionRunner(host)
+    runner.start(host.config.routines["tiny"], None, "tiny-1")
+    host.timers.advance_to(TEN_THIRTY + dt.timedelta(seconds=6))  # 1 s into the 20 s hold
+    runner.pause()
+    host.timers.advance_to(TEN_THIRTY + dt.timedelta(minutes=10))
+    runner.resume()
+    for _ in TINY_STEP_STARTS[1:]:
+        runner.next_step()
+    end = host.sink.events("session-end")
+    assert [(e["outcome"], e["phases_done"], e["seconds_done"]) for e in end] == [
+        ("partial", [], 6)  # ready 5 s + 1 s of the hold; the 10 min paused count for nothing
+    ]
 
 
 def test_a_step_found_late_beyond_grace_ends_the_session_as_asleep(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ Every expected figure below is worked out by hand from the sessions listed in
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from collections.abc import Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -267,11 +268,16 @@ def test_pain_by_day_feelings_and_trend(config: Config) -> None:
     ]
     assert dict(stats.feelings) == {"better": 3, "same": 2, "worse": 1}
     trend = stats.trend
-    # Last 14 days (after Mar 5 12:00): 5, 4, 5, 4, 3 -> 21 / 5 = 4.2.
-    # The 14 before: 6 (Feb 25), 6, 5 -> 17 / 3.
-    assert trend.recent_mean == pytest.approx(4.2)
-    assert trend.previous_mean == pytest.approx(17 / 3)
-    assert (trend.direction, trend.basis) == ("improving", "scores")
+    # The last 28 days (after Feb 19 12:00): all eight scores, each its own
+    # point in time, from 6 (Feb 25 18:00) to 3 (Mar 18 18:00), 21 days apart.
+    points = [((c.at - CHECKINS[0].at).total_seconds() / 86400, c.score) for c in CHECKINS]
+    line = statistics.linear_regression([x for x, _ in points], [float(y or 0) for _, y in points])
+    assert trend.change == pytest.approx(line.slope * 21)
+    assert trend.change is not None
+    assert trend.change < -1
+    assert (trend.direction, trend.basis, trend.checkins) == ("improving", "scores", 8)
+    assert (trend.first_score, trend.last_score) == (6, 3)
+    assert trend.since == CHECKINS[0].at
 
 
 def test_trend_falls_back_to_feelings_without_scores_in_both_fortnights(
@@ -463,3 +469,71 @@ def test_stats_text_shows_the_figures_and_the_advice(config: Config) -> None:
     assert advice is not None
     assert advice.message in text
     assert "not medical advice" in text
+
+
+# -- from the first use on ----------------------------------------------------------
+
+
+def test_nothing_is_scheduled_before_reminder_was_first_used(config: Config) -> None:
+    # First started Tuesday 18 March at 12:00: the 16:00 of that day and the
+    # 10:00 of Wednesday are all that was scheduled since (1 done, 1 missed).
+    first_use = berlin(3, 18, 12)
+    used = [e for e in HISTORY if e.when >= first_use]
+    stats = compute(used, [], config, NOW, weeks=2, first_use=first_use)
+    assert (stats.scheduled, stats.completed, stats.missed) == (2, 1, 1)
+    assert [w.scheduled for w in stats.weeks] == [0, 2]
+    assert [d.level for d in stats.days] == ["before"] * 8 + ["all", "missed"]
+    assert stats.weeks[0].adherence is None  # nothing was due then
+    data = stats.to_json()
+    assert data["first_use"] == "2025-03-18T12:00:00+01:00"
+    assert data["days"][0]["level"] == "before"
+    text = stats_text(stats, None)
+    assert "1 (50% of 2 scheduled)" in text
+    assert "first used on Tuesday 18 March 2025" in text
+    assert "- before reminder" in text
+
+
+def test_on_day_one_before_any_session_nothing_is_missed(config: Config) -> None:
+    first_use = berlin(3, 19, 11)  # installed Wednesday 11:00, after the 10:00
+    stats = compute([], [], config, NOW, first_use=first_use)
+    assert (stats.scheduled, stats.completed, stats.missed) == (0, 0, 0)
+    assert {d.level for d in stats.days[:-1]} == {"before"}
+    assert stats.days[-1].level == "none"
+    assert "scheduled)" not in stats_text(stats, None)
+
+
+def test_a_rise_within_a_day_is_not_averaged_away(config: Config) -> None:
+    # 6 eighteen days ago, then 4 and 6 today: the day's mean (5) would read
+    # as a fall from 6; in time order the pain is where it was.
+    scores = [checkin(3, 1, 12, score=6), checkin(3, 19, 9, score=4), checkin(3, 19, 11, score=6)]
+    trend = compute(HISTORY, scores, config, NOW).trend
+    days = [(c.at - scores[0].at).total_seconds() / 86400 for c in scores]
+    line = statistics.linear_regression(days, [6.0, 4.0, 6.0])
+    assert trend.change == pytest.approx(line.slope * days[-1])
+    assert (trend.direction, trend.checkins, trend.first_score, trend.last_score) == (
+        "steady",
+        3,
+        6,
+        6,
+    )
+    text = stats_text(compute(HISTORY, scores, config, NOW), None)
+    assert "Pain is steady: 3 check-ins with a score in the last four weeks, from 6 to 6" in text
+
+
+def test_two_scores_rising_on_one_day_are_worsening(config: Config) -> None:
+    scores = [checkin(3, 19, 9, score=4), checkin(3, 19, 11, score=6)]
+    trend = compute(HISTORY, scores, config, NOW).trend
+    # Two points: the line runs through both, 4 to 6.
+    assert trend.change == pytest.approx(2.0)
+    assert (trend.direction, trend.basis, trend.checkins) == ("worsening", "scores", 2)
+    assert compute(HISTORY, scores, config, NOW).to_json()["pain"]["trend"] == {
+        "direction": "worsening",
+        "basis": "scores",
+        "checkins": 2,
+        "first_score": 4,
+        "last_score": 6,
+        "change": 2.0,
+        "since": "2025-03-19T09:00:00+01:00",
+        "better": 0,
+        "worse": 0,
+    }

@@ -187,16 +187,47 @@ def test_pause_freezes_the_countdown_and_shifts_every_later_step() -> None:
 
 
 def test_next_ends_the_step_now_and_the_rest_follow_from_there() -> None:
-    # n at 4 (stretch left, 3–5): the switch starts at 4 instead of 5, everything 1 s early.
-    script = Script([(4.0, "next")])
+    # n at 3.5 (stretch left, 3–5): the switch starts at 3.5 instead of 5, everything 1.5 s early.
+    script = Script([(3.5, "next")])
 
     result, session = script.run()
 
     assert result == "completed"
-    assert script.steps == [(0, 0), (1, 1), (2, 3), (3, 4), (4, 5), (5, 7), (6, 9), (7, 10)]
-    assert script.now == 12
-    # A skipped step is not done, so its phase is not either.
+    assert script.steps == [
+        (0, 0),
+        (1, 1),
+        (2, 3),
+        (3, 3.5),
+        (4, 4.5),
+        (5, 6.5),
+        (6, 8.5),
+        (7, 9.5),
+    ]
+    assert script.now == 11.5
+    # Stretch: 0.5 s of the left hold and 2 s of the right, 2.5 of its 4 work
+    # seconds, under two thirds: not done.
     assert session.phases_done() == ("release", "strengthen")
+    assert session.end_outcome() == "partial"
+
+
+def test_a_phase_is_done_with_two_thirds_of_its_work_time_spent() -> None:
+    # n at 4: 1 s of the left hold and 2 s of the right, 3 of 4 work seconds.
+    script = Script([(4.0, "next")])
+
+    _, session = script.run()
+
+    assert session.phases_done() == ("release", "stretch", "strengthen")
+    assert session.end_outcome() == "completed"
+
+
+def test_paused_time_is_not_counted_as_time_spent() -> None:
+    # Pause at 3.5 (stretch left, 3–5), resume at 60, n at 60.1: 0.6 s of the left hold.
+    script = Script([(3.5, "pause"), (60.0, "pause"), (60.1, "next")])
+
+    _, session = script.run()
+
+    assert session.spent[2] == pytest.approx(0.6)
+    assert "stretch" not in session.phases_done()
 
 
 def test_next_while_paused_starts_the_next_step_running() -> None:
@@ -261,7 +292,7 @@ def test_piped_lines_name_the_offset_phase_exercise_and_what_to_do() -> None:
     ("keys", "expected"),
     [
         ([], "Done: Tiny, 13 s — release, stretch, strengthen."),
-        ([(4.0, "next")], "Done: Tiny, 13 s — release, strengthen; you skipped part of stretch."),
+        ([(3.5, "next")], "Done: Tiny, 13 s — release, strengthen; you skipped part of stretch."),
         ([(7.0, "quit")], "Stopped: Tiny after 7 s — done: release."),
         ([(0.5, "quit")], "Stopped: Tiny after 1 s, before any phase was done."),
     ],

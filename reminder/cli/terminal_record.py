@@ -1,0 +1,117 @@
+"""A terminal session (`reminder now ROUTINE --terminal`) in the history,
+like any other (source "terminal"), and the Better / Same / Worse question
+at its end, answered with one key on a terminal.
+
+Written from this process at the end of the walk. If the history file
+cannot be written (locked, the disk full), the record goes to the journal
+beside it (``progress/writer.py``), which the daemon or the next command
+replays, so it is not lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from typing import TYPE_CHECKING, TextIO
+
+from reminder.progress import ops
+from reminder.progress.history import History
+from reminder.progress.writer import WriteQueue
+
+if TYPE_CHECKING:
+    from reminder.cli.terminal import Outcome
+    from reminder.routines.model import Routine
+
+QUESTION = "How is the pain compared with last time? b better · s same · w worse · Enter to skip: "
+KEYS = {"b": "better", "s": "same", "w": "worse"}
+THANKS = {
+    "better": "Good to hear. Keep going.",
+    "same": "Noted. Give it a few more sessions.",
+    "worse": "Noted. Go gently; if it keeps getting worse, see a clinician.",
+}
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except ValueError:
+        return False
+
+
+def _one_key(stdin: TextIO) -> str:
+    """One key press, without Enter (posix terminals), else one line."""
+    if os.name != "posix":
+        return stdin.readline()[:1]
+    import termios
+    import tty
+
+    fd = stdin.fileno()
+    saved = termios.tcgetattr(fd)
+    try:
+        tty.setcbreak(fd, termios.TCSANOW)
+        return os.read(fd, 16).decode("utf-8", "replace")[:1]
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
+def ask_feeling(stdin: TextIO, stdout: TextIO) -> str | None:
+    """Better, same or worse than last time, by one key; None for Enter (or
+    anything else), Ctrl-C, or when stdin and stdout are not a terminal."""
+    if not (_isatty(stdin) and _isatty(stdout)):
+        return None
+    stdout.write(QUESTION)
+    stdout.flush()
+    try:
+        key = _one_key(stdin).lower()
+    except (KeyboardInterrupt, OSError):
+        key = ""
+    feeling = KEYS.get(key)
+    stdout.write((feeling or "skipped") + "\n")
+    if feeling is not None:
+        stdout.write(THANKS[feeling] + "\n")
+    stdout.flush()
+    return feeling
+
+
+def record(history: History, routine: Routine, outcome: Outcome, feeling: str | None) -> str | None:
+    """The session (and the answer) in the history; None when written, else
+    what went wrong and where the record waits."""
+    if outcome.started_at is None or outcome.ended_at is None:
+        return None
+    key = ops.new_key()
+    batch = [
+        ops.started(
+            key,
+            routine.name,
+            outcome.started_at,
+            schedule=None,
+            scheduled_at=None,
+            source="terminal",
+        ),
+        ops.ended(
+            key,
+            outcome.ended_at,
+            outcome.recorded,
+            reason="stopped by you" if outcome.recorded == "stopped" else None,
+            phases_done=outcome.phases_done,
+            seconds_done=outcome.seconds_done,
+        ),
+    ]
+    if feeling is not None:
+        batch.append(
+            ops.checkin(outcome.ended_at, feeling=feeling, routine=routine.name, session_key=key)
+        )
+    queue = WriteQueue(history)
+    for op in batch:
+        queue.submit(op)
+    with contextlib.suppress(OSError):
+        queue.attempt(0.0, final=True)  # written, or kept in the journal
+    history.close()
+    if queue.error is None:
+        return None
+    if queue.journalled:
+        return (
+            f"{queue.error} The session is kept in {history.journal_path} and goes into "
+            "the history when the file can be written."
+        )
+    return f"{queue.error} The session could not be recorded."
