@@ -12,7 +12,6 @@ from reminder import __version__
 from reminder.daemon.state import State
 from reminder.errors import ConfigError, ExitStatus, ReminderError
 from reminder.notify import notifier_status
-from reminder.routines.plan import build_plan
 
 if TYPE_CHECKING:
     from reminder.daemon.coordinator import Daemon
@@ -104,7 +103,7 @@ class Commands:
         routine = daemon.config.routines.get(name) or self._routine_by_name(name)
         daemon.log("now", f"Starting {routine.name} now, as asked.", routine=routine.name)
         daemon.start_session(routine, None)
-        return {"routine": routine.name, "total_seconds": build_plan(routine).total_seconds}
+        return {"routine": routine.name, "total_seconds": daemon.runner.planned_seconds()}
 
     def _routine_by_name(self, name: str) -> Routine:
         from reminder.routines.library import routine_files

@@ -29,6 +29,7 @@ from reminder.daemon.agenda import Agenda, utc
 from reminder.daemon.away import AwayHold
 from reminder.daemon.commands import Commands
 from reminder.daemon.events import EventLog
+from reminder.daemon.programme import EFFORTS, ProgrammeAnswers
 from reminder.daemon.question import StartQuestion
 from reminder.daemon.recorder import Recorder
 from reminder.daemon.runner import SessionRunner
@@ -110,6 +111,7 @@ class Daemon:
         self.runner = SessionRunner(self)
         self.commands = Commands(self)
         self.question = StartQuestion(self)
+        self.programme = ProgrammeAnswers(self)
         self.away = AwayHold(self)
         self.config_errors: list[str] = []
         self.paused = False
@@ -310,8 +312,11 @@ class Daemon:
 
     def on_action(self, tag: str, key: str) -> None:
         """A button pressed on a notification (called on the daemon thread)."""
+        if key in EFFORTS and self.programme.effort(tag, key):
+            return
         if key in ("better", "same", "worse") and self.recorder.checkin(tag, key, self.clock()):
-            self.show(tag, messages.checkin_thanks(key))
+            if not self.programme.answered(tag, key):
+                self.show(tag, messages.checkin_thanks(key))
             return
         if self.asking is not None and tag == self.asking.tag:
             if key in ("start", "snooze", "skip"):

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from reminder.daemon import messages
 from reminder.daemon.state import State
-from reminder.routines.plan import build_plan
 from reminder.schema.values import format_seconds
 
 if TYPE_CHECKING:
@@ -41,7 +40,7 @@ class StartQuestion:
         asking = Asking(occurrence, routine, tag)
         self.asking = asking
         daemon.enter(State.ASKING)
-        plan = build_plan(routine)
+        plan = daemon.programme.next_session(routine).plan
         daemon.show(asking.tag, messages.ask_message(routine, plan, window))
         daemon.log(
             "ask",

@@ -184,14 +184,15 @@ class Recorder:
         now: dt.datetime,
         *,
         asks_checkin: bool,
-    ) -> None:
+    ) -> str | None:
+        """Record the end; returns the session's history key (None: not recorded)."""
         key = self._keys.pop(session.id, None)
         if asks_checkin:
             self._finished[session.id] = (session.routine.name, key)
             while len(self._finished) > FINISHED_MEMORY:
                 del self._finished[next(iter(self._finished))]
         if key is None:
-            return
+            return None
         self.submit(
             ops.ended(
                 key,
@@ -203,6 +204,7 @@ class Recorder:
             ),
             now,
         )
+        return key
 
     def checkin(self, tag: str, feeling: str, now: dt.datetime) -> bool:
         """An answer to a done notification's question; False when ``tag`` is

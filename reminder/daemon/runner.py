@@ -15,15 +15,16 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from reminder.daemon import messages
 from reminder.daemon.agenda import utc
+from reminder.daemon.programme import is_programme
 from reminder.daemon.session import Session
 from reminder.daemon.state import State
-from reminder.routines.plan import build_plan
 from reminder.schema.values import format_seconds
 
 if TYPE_CHECKING:
     from reminder.config.calendar import Occurrence
     from reminder.config.load import Config
     from reminder.daemon.events import EventLog
+    from reminder.daemon.programme import ProgrammeAnswers
     from reminder.daemon.recorder import Recorder
     from reminder.notify.base import Message, Notifier
     from reminder.paths import Paths
@@ -52,17 +53,26 @@ class RunnerHost(Protocol):
     def enter(self, state: State) -> None: ...
     def session_ended(self) -> None: ...
 
+    @property
+    def programme(self) -> ProgrammeAnswers: ...
+
 
 class SessionRunner:
     def __init__(self, host: RunnerHost) -> None:
         self.host = host
         self.session: Session | None = None
+        self.written: Routine | None = None
+        """The running programme session's routine as written (its levels and
+        groups), for the rules after it; None for a plain routine."""
 
     def start(
         self, routine: Routine, occurrence: Occurrence | None, tag: str, *, asked: bool = False
     ) -> None:
         host = self.host
-        plan = build_plan(routine)
+        found = host.programme.next_session(routine)
+        plan = found.plan
+        self.written = routine if is_programme(plan) else None
+        routine = found.routine
         now = host.clock()
         # On time (not asked first, not late): the steps keep to the
         # scheduled start, to the millisecond.
@@ -88,6 +98,7 @@ class SessionRunner:
             if occurrence
             else None,
             total_seconds=plan.total_seconds,
+            group=plan.group,
         )
         self.show_step(settle=True)
 
@@ -190,7 +201,11 @@ class SessionRunner:
         phases = session.phases_done()
         reached_end = outcome in ("completed", "partial")
         asks = reached_end and host.notifier.supports_actions()
-        if reached_end:
+        written, self.written = self.written, None
+        rates = asks and written is not None
+        if rates:
+            host.show(session.id, messages.effort_message(session.routine, session.plan))
+        elif reached_end:
             host.show(
                 session.id,
                 messages.done_message(
@@ -201,7 +216,9 @@ class SessionRunner:
             host.show(session.id, messages.stopped_message(session.routine))
         else:
             host.notifier.close(session.id)
-        host.recorder.ended(session, outcome, reason, host.clock(), asks_checkin=asks)
+        key = host.recorder.ended(session, outcome, reason, host.clock(), asks_checkin=asks)
+        if rates and written is not None:
+            host.programme.ended(session.id, written, key)
         if outcome == "completed":
             host.recorder.relief_advice(host.paths, host.config, host.clock(), host.show)
         host.log(
@@ -218,6 +235,10 @@ class SessionRunner:
             seconds_done=session.seconds_spent(),
         )
         host.session_ended()
+
+    def planned_seconds(self) -> int:
+        """How long the running session lasts as planned (0 when none runs)."""
+        return self.session.plan.total_seconds if self.session is not None else 0
 
     def clock_set(self, delta: dt.timedelta) -> None:
         """The wall clock was set by ``delta``: the steps keep real time."""

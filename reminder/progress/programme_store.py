@@ -325,6 +325,17 @@ def next_session(history_path: Path, routine: Routine, now: dt.datetime) -> Next
 # -- for the daemon: one call each, its own connections ---------------------------------
 
 
+def session_id_for_key(history_path: Path, key: str) -> int | None:
+    """The history row of the session the daemon recorded under ``key``
+    (None while its write still waits). Raises HistoryError."""
+    store = ProgrammeStore(history_path)
+    try:
+        rows = store._read("SELECT id FROM sessions WHERE key = ?", (key,))
+    finally:
+        store.close()
+    return int(rows[0][0]) if rows else None
+
+
 def rate_session(
     history_path: Path, session_id: int, routine: str, effort: str, now: dt.datetime
 ) -> None:

@@ -799,3 +799,59 @@ def test_status_names_one_state_through_every_transition(tmp_path: Path) -> None
         "in-session",
         "in-session",
     ]
+
+
+PROGRAMME = """
+[routines.prog]
+title = "Prog"
+[[routines.prog.release]]
+exercise = "Ball"
+hold = "20s"
+ready = "0s"
+[[routines.prog.stretch]]
+exercise = "Figure-4"
+hold = "10s"
+ready = "0s"
+[[routines.prog.strengthen]]
+exercise = "Clamshell"
+group = "A"
+reps = 2
+rep_time = "2s"
+ready = "0s"
+levels = [{ reps = 3 }]
+[[routines.prog.strengthen]]
+exercise = "Hydrant"
+group = "B"
+reps = 2
+rep_time = "2s"
+ready = "0s"
+"""
+PROG_DAILY = '[[schedule]]\nroutine = "prog"\ndays = "daily"\nat = ["10:30"]\n'
+
+
+def test_a_programme_session_asks_effort_then_pain_and_two_easy_ones_step_it_up(
+    tmp_path: Path,
+) -> None:
+    h = Harness(tmp_path, config(PROG_DAILY, extra="") + PROGRAMME, berlin(2026, 11, 30, 10, 0))
+    sessions = []
+    for day in (30, 1, 2):
+        month = 11 if day == 30 else 12
+        h.timers.advance_to(berlin(2026, month, day, 10, 31))
+        done = h.notifier.shown[-1]
+        sessions.append(done)
+        assert [key for key, _ in done.message.actions] == ["easy", "right", "hard"]
+        h.press("easy")
+        assert "How is the pain" in h.notifier.shown[-1].message.body
+        h.press("better")
+        h.timers.advance_to(berlin(2026, month, day, 10, 32))
+    said = [s.message.body for s in h.notifier.shown if s.message.summary == "Thanks"]
+    # Groups take turns: A, B, A. Clamshells (group A) was easy twice -> level 2.
+    starts = [e.get("group") for e in h.events("session-start")]
+    assert starts == ["A", "B", "A"]
+    assert "Next time: the same levels." in said[0]
+    assert "Clamshell" in said[-1]
+    assert "up from" in said[-1]
+    (change,) = h.events("level-change")
+    assert (change["exercise"], change["level"]) == ("Clamshell", 2)
+    plan = build_plan(h.daemon.config.routines["prog"], group="A", levels={"Clamshell": 2})
+    assert [s.reps for s in plan.steps if s.exercise == "Clamshell"] == [3]

@@ -23,6 +23,7 @@ from support.harness import (
 from reminder.config.calendar import Occurrence
 from reminder.config.load import Config, load_config
 from reminder.daemon.events import EventLog
+from reminder.daemon.programme import ProgrammeAnswers
 from reminder.daemon.recorder import Recorder
 from reminder.daemon.runner import SessionRunner
 from reminder.daemon.state import State
@@ -49,6 +50,7 @@ class Host:
         self.sink = EventSink()
         self.log = EventLog(self.sink, json_lines=True, clock=self.timers.clock)
         self.recorder = Recorder(None, self.log)
+        self.programme = ProgrammeAnswers(self)
         self.states: list[State] = []
         self.ended = 0
 
