@@ -106,21 +106,31 @@ def _walk_in_terminal(ctx: click.Context, routine: str | None, config_path: str 
     else:
         found = find_routine(env, routine, config_path)
     from reminder.cli.terminal import walk
-    from reminder.cli.terminal_record import ask_feeling, record
+    from reminder.cli.terminal_record import ask_effort, ask_feeling, rate_and_judge, record
+    from reminder.daemon.programme import is_programme
+    from reminder.progress import ops
     from reminder.progress.history import History
     from reminder.progress.programme_store import next_session
 
+    history_db = env.paths(config_path).history_db
     # A programme walks its next group's session, each exercise at its level.
-    session = next_session(env.paths(config_path).history_db, found, env.now())
+    session = next_session(history_db, found, env.now())
     if session.error is not None:
         click.echo(f"{session.error} Walking level 1 of the first group.", err=True)
     outcome = walk(session.routine, stdin=sys.stdin, stdout=sys.stdout)
-    feeling = None
+    feeling = effort = None
     if outcome.recorded in ("completed", "partial") and not outcome.interrupted:
+        if is_programme(session.plan):
+            effort = ask_effort(sys.stdin, sys.stdout)
         feeling = ask_feeling(sys.stdin, sys.stdout)
-    problem = record(History(env.paths(config_path).history_db), session.routine, outcome, feeling)
+    key = ops.new_key()
+    problem = record(History(history_db), session.routine, outcome, feeling, key)
     if problem is not None:
         click.echo(problem, err=True)
+    if effort is not None:
+        said = rate_and_judge(history_db, found, key, effort, env.now())
+        if said:
+            click.echo(said)
     if outcome.interrupted:
         ctx.exit(130)  # Ctrl-C, as shells report it
 

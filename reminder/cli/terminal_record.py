@@ -11,7 +11,9 @@ replays, so it is not lost.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from reminder.progress import ops
@@ -24,6 +26,8 @@ if TYPE_CHECKING:
 
 QUESTION = "How is the pain compared with last time? b better · s same · w worse · Enter to skip: "
 KEYS = {"b": "better", "s": "same", "w": "worse"}
+EFFORT_QUESTION = "How hard was it? e easy · r about right · h too hard · Enter to skip: "
+EFFORT_KEYS = {"e": "easy", "r": "right", "h": "hard"}
 THANKS = {
     "better": "Good to hear. Keep going.",
     "same": "Noted. Give it a few more sessions.",
@@ -54,31 +58,50 @@ def _one_key(stdin: TextIO) -> str:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
 
-def ask_feeling(stdin: TextIO, stdout: TextIO) -> str | None:
-    """Better, same or worse than last time, by one key; None for Enter (or
-    anything else), Ctrl-C, or when stdin and stdout are not a terminal."""
+def _ask(
+    question: str, keys: dict[str, str], thanks: dict[str, str], stdin: TextIO, stdout: TextIO
+) -> str | None:
+    """One answer by one key; None for Enter (or anything else), Ctrl-C, or
+    when stdin and stdout are not a terminal."""
     if not (_isatty(stdin) and _isatty(stdout)):
         return None
-    stdout.write(QUESTION)
+    stdout.write(question)
     stdout.flush()
     try:
         key = _one_key(stdin).lower()
     except (KeyboardInterrupt, OSError):
         key = ""
-    feeling = KEYS.get(key)
-    stdout.write((feeling or "skipped") + "\n")
-    if feeling is not None:
-        stdout.write(THANKS[feeling] + "\n")
+    answer = keys.get(key)
+    stdout.write((answer or "skipped") + "\n")
+    if answer is not None and answer in thanks:
+        stdout.write(thanks[answer] + "\n")
     stdout.flush()
-    return feeling
+    return answer
 
 
-def record(history: History, routine: Routine, outcome: Outcome, feeling: str | None) -> str | None:
-    """The session (and the answer) in the history; None when written, else
-    what went wrong and where the record waits."""
+def ask_feeling(stdin: TextIO, stdout: TextIO) -> str | None:
+    """Better, same or worse than last time, by one key."""
+    return _ask(QUESTION, KEYS, THANKS, stdin, stdout)
+
+
+def ask_effort(stdin: TextIO, stdout: TextIO) -> str | None:
+    """After a programme session: easy, about right or too hard, by one key."""
+    return _ask(EFFORT_QUESTION, EFFORT_KEYS, {}, stdin, stdout)
+
+
+def record(
+    history: History,
+    routine: Routine,
+    outcome: Outcome,
+    feeling: str | None,
+    key: str | None = None,
+) -> str | None:
+    """The session (and the answer) in the history under ``key`` (a new one
+    when not given); None when written, else what went wrong and where the
+    record waits."""
     if outcome.started_at is None or outcome.ended_at is None:
         return None
-    key = ops.new_key()
+    key = key or ops.new_key()
     batch = [
         ops.started(
             key,
@@ -115,3 +138,31 @@ def record(history: History, routine: Routine, outcome: Outcome, feeling: str | 
             "the history when the file can be written."
         )
     return f"{queue.error} The session could not be recorded."
+
+
+def rate_and_judge(
+    history_path: Path, written: Routine, key: str, effort: str, now: dt.datetime
+) -> str | None:
+    """A terminal programme session's effort answer kept, and the rules
+    applied: what changes next time (None: nothing to say)."""
+    from reminder.progress.history import HistoryError
+    from reminder.progress.programme_store import (
+        judge_after_session,
+        rate_session,
+        session_id_for_key,
+    )
+
+    try:
+        row = session_id_for_key(history_path, key)
+        if row is None:
+            return None  # kept in the journal: rated when it is written
+        rate_session(history_path, row, written.name, effort, now)
+        judged = judge_after_session(history_path, written, row, now)
+    except HistoryError as error:
+        return f"{error} Levels stay as they were."
+    if judged.held_by is not None:
+        return (
+            f"Your last check-in was {judged.held_by}/10, so levels stay as they are; "
+            "pain that high is worth showing to a clinician."
+        )
+    return judged.next_time or "Next time: the same levels."

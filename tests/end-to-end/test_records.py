@@ -380,3 +380,53 @@ def test_stats_on_day_one_count_from_the_first_start(
     assert 'class="day before"' in page
     assert 'class="day missed"' not in page
     assert "before reminder" in page
+
+
+QUICK_PROGRAMME = (
+    QUICK_FILE.replace(
+        'reps = 1\nrep_time = "1s"\nready = "0s"\n',
+        'reps = 1\nrep_time = "1s"\nready = "0s"\ngroup = "A"\nlevels = [{ reps = 2 }]\n',
+    )
+    + '[[strengthen]]\nexercise = "Hop"\nreps = 1\nrep_time = "1s"\nready = "0s"\ngroup = "B"\n'
+)
+
+
+def test_a_terminal_programme_session_asks_effort_then_pain_as_keys(
+    tmp_path: Path, reminder_exe: Path, subprocess_env: dict[str, str], run_reminder: RunReminder
+) -> None:
+    import pexpect
+
+    routine = tmp_path / "quick-programme.toml"
+    routine.write_text(QUICK_PROGRAMME, encoding="utf-8")
+    child = pexpect.spawn(
+        str(reminder_exe),
+        ["now", str(routine), "--terminal"],
+        env={**subprocess_env, "TERM": "xterm-256color"},
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 100),
+    )
+    try:
+        child.expect("How hard was it\\?")
+        child.expect("Enter to skip: ")
+        child.send("e")  # one key, no Enter
+        child.expect("easy")
+        child.expect("How is the pain compared with last time\\?")
+        child.expect("Enter to skip: ")
+        child.send("b")
+        child.expect("better")
+        child.expect("Next time: the same levels.")  # one easy session is not two
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    (entry,) = json.loads(run_reminder("history", "--json").stdout)
+    assert (entry["source"], entry["outcome"]) == ("terminal", "completed")
+    from reminder.progress.programme_store import ProgrammeStore
+
+    paths = json.loads(run_reminder("paths", "--json").stdout)
+    store = ProgrammeStore(Path(paths["history"]))
+    try:
+        assert store.efforts() == {entry["id"]: "easy"}
+    finally:
+        store.close()
