@@ -51,9 +51,11 @@ def run(ctx: click.Context, log_format: str, config_path: str | None) -> None:
                 sys.executable,
                 [sys.executable, *safe_path, "-m", "reminder.daemon", *arguments],
             )
-    from reminder.daemon.core import run as run_daemon
+    from reminder.daemon.__main__ import start
 
-    run_daemon(paths, json_logs=log_format == "json")
+    status = start(paths, json_logs=log_format == "json")
+    if status:
+        ctx.exit(status)
 
 
 @cli.command()

@@ -13,6 +13,9 @@ import threading
 from collections.abc import Callable
 from typing import Any, TextIO
 
+_WRITING = threading.Lock()
+"""One for every log of the process: two logs on one stream never mix their lines."""
+
 
 def _json_default(value: object) -> object:
     if isinstance(value, dt.datetime):
@@ -33,7 +36,7 @@ class EventLog:
         self._stream = stream if stream is not None else sys.stderr
         self._json = json_lines
         self._clock = clock or (lambda: dt.datetime.now().astimezone())
-        self._lock = threading.Lock()
+        self._lock = _WRITING
 
     def __call__(self, event: str, message: str = "", **fields: Any) -> None:
         now = self._clock()
@@ -59,6 +62,47 @@ class EventLog:
             self(event, message, **{k: v for k, v in fields.items() if k != "message"})
 
         return log
+
+
+def install_hooks(log: EventLog) -> None:
+    """Route what Python itself would print on stderr (an exception nobody
+    caught in a thread, an unraisable error, a warning) through ``log``, so
+    a JSON log stays one JSON object a line whatever happens."""
+    import traceback
+    import warnings
+
+    def thread_failed(args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is SystemExit:
+            return
+        error = args.exc_value if args.exc_value is not None else args.exc_type()
+        log(
+            "internal-error",
+            f"Something went wrong inside reminder (thread {getattr(args.thread, 'name', '?')}); "
+            "it carries on. Please report this:\n"
+            + "".join(traceback.format_exception(args.exc_type, error, args.exc_traceback)),
+            error=repr(error),
+        )
+
+    def unraisable(args: sys.UnraisableHookArgs) -> None:
+        log(
+            "internal-error",
+            f"{args.err_msg or 'Exception ignored'}: {args.exc_value!r}",
+            error=repr(args.exc_value),
+        )
+
+    def show_warning(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        log("warning", f"{category.__name__}: {message} ({filename}:{lineno})")
+
+    threading.excepthook = thread_failed
+    sys.unraisablehook = unraisable
+    warnings.showwarning = show_warning
 
 
 def _fields_text(fields: dict[str, Any]) -> str:

@@ -143,7 +143,7 @@ class History:
         if self._connection is not None:
             return self._connection
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._create_private()
             connection = sqlite3.connect(self.path, timeout=5, isolation_level=None)
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = NORMAL")
@@ -171,6 +171,39 @@ class History:
             ) from None
         self._connection = connection
         return connection
+
+    def _create_private(self) -> None:
+        """A new state folder is 0700 and a new history file 0600 (check-in
+        notes are health data); SQLite gives its -wal and -shm files the
+        database's mode."""
+        import contextlib
+        import os
+
+        from reminder.files import CLOEXEC, NOFOLLOW
+
+        folder = self.path.parent
+        if not folder.exists():
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(mode=0o700, exist_ok=True)
+        if not self.path.exists() and not self.path.is_symlink():
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | CLOEXEC
+            # FileExistsError: made meanwhile by another process of ours.
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(self.path, flags, 0o600))
+
+    def make_private(self) -> list[Path]:
+        """Tighten an existing state folder (0700) and history files (0600)
+        that others could read; the ones changed, for saying so once."""
+        from reminder.files import tighten
+
+        candidates = [
+            (self.path.parent, 0o700),
+            *(
+                (self.path.with_name(self.path.name + suffix), 0o600)
+                for suffix in ("", "-wal", "-shm")
+            ),
+        ]
+        return [path for path, mode in candidates if tighten(path, mode)]
 
     def _write(self, sql: str, parameters: Sequence[Any]) -> int:
         try:
