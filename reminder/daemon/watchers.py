@@ -90,6 +90,7 @@ class FileWatcher:
         self._fd: int | None = None
         self._thread: threading.Thread | None = None
         self._signature: object = None
+        self._closed = False
 
     def watch(self, files: Iterable[Path], folders: Iterable[Path]) -> None:
         """Replace what is watched: these files, and every *.toml in these folders."""
@@ -113,6 +114,17 @@ class FileWatcher:
             self._signature = self._stat_signature()
             self._thread = threading.Thread(target=self._poll_loop, name="file-poll", daemon=True)
             self._thread.start()
+
+    def close(self) -> None:
+        """Stop watching: the kernel's watches go, which wakes the reading
+        thread (IN_IGNORED), and it ends."""
+        with self._lock:
+            self._closed = True
+            self._wanted = {}
+            if self._fd is not None:
+                for wd in self._by_wd:
+                    _libc().inotify_rm_watch(self._fd, wd)
+            self._by_wd = {}
 
     def _rewatch(self) -> bool:
         """Bring the kernel's watches in line with what is wanted.
@@ -178,6 +190,11 @@ class FileWatcher:
                 data = os.read(self._fd, 4096)
             except OSError:
                 return
+            with self._lock:
+                if self._closed:
+                    os.close(self._fd)
+                    self._fd = None
+                    return
             changed = structural = False
             offset = 0
             while offset + _EVENT.size <= len(data):
@@ -217,7 +234,7 @@ class FileWatcher:
         return signature
 
     def _poll_loop(self) -> None:  # pragma: no cover - macOS and Windows
-        while True:
+        while not self._closed:
             time.sleep(2)
             signature = self._stat_signature()
             if signature != self._signature:
