@@ -109,13 +109,21 @@ def next_(ctx: click.Context, count: int, as_json: bool, config_path: str | None
 def routines(ctx: click.Context, as_json: bool, config_path: str | None) -> None:
     """List the bundled and user routines."""
     from reminder.errors import Problem
-    from reminder.routines.library import routine_files
+    from reminder.routines.library import misnamed_routine_files, routine_files
     from reminder.routines.plan import build_plan
 
     env = env_of(ctx)
     paths = env.paths(config_path)
     found: list[Routine] = []
-    problems: list[Problem] = []
+    problems: list[Problem] = [
+        Problem(
+            shown,
+            "",
+            "the file name is not valid UTF-8, so no schedule can name it; rename it "
+            "(letters, digits, - and _)",
+        )
+        for shown in misnamed_routine_files(paths)
+    ]
     for file in routine_files(paths).values():
         try:
             found.append(file.load())
