@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from reminder.cli.app import cli, config_option, env_of, json_option, load, print_json
+from reminder.cli.app import (
+    WholeNumber,
+    cli,
+    config_option,
+    env_of,
+    json_option,
+    load,
+    print_json,
+)
 from reminder.errors import ConfigError, ReminderError
 
 if TYPE_CHECKING:
@@ -59,7 +67,7 @@ def history(ctx: click.Context, since: str | None, as_json: bool, config_path: s
 
 
 @cli.command()
-@click.argument("score", type=click.IntRange(0, 10), metavar="SCORE")
+@click.argument("score", type=WholeNumber(0, 10), metavar="SCORE")
 @click.option("--note", default=None, help="A few words to remember with it.")
 @config_option
 @click.pass_context
@@ -71,6 +79,11 @@ def checkin(ctx: click.Context, score: int, note: str | None, config_path: str |
     paths = env.paths(config_path)
     if note is not None and len(note) > 1000:
         raise click.BadParameter("keep the note under 1000 characters", param_hint="--note")
+    if note is not None and not _is_text(note):
+        raise click.BadParameter(
+            "is not UTF-8 text (check the terminal's character encoding); nothing was recorded",
+            param_hint="--note",
+        )
     try:
         History(paths.history_db).add_checkin(env.now(), score=score, note=note)
     except HistoryError as error:
@@ -140,3 +153,13 @@ def report(ctx: click.Context, html_file: str, config_path: str | None) -> None:
     except OSError as error:
         raise ReminderError(f"Could not write {target}: {error.strerror}.") from None
     click.echo(f"Wrote {target}. Open it in a browser.")
+
+
+def _is_text(value: str) -> bool:
+    """False for arguments with bytes that were not UTF-8 (Python keeps them
+    as surrogates, which SQLite and the terminal refuse)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

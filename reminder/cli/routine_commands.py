@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from reminder.cli.app import (
+    WholeNumber,
     cli,
     complete_routine,
     config_option,
@@ -67,7 +68,7 @@ def plan(ctx: click.Context, routine: str, as_json: bool, config_path: str | Non
 @click.option(
     "--count",
     "-n",
-    type=click.IntRange(1, 1000),
+    type=WholeNumber(1, 1000),
     default=5,
     show_default=True,
     help="How many sessions to show.",

@@ -109,7 +109,14 @@ def _walk_in_terminal(ctx: click.Context, routine: str | None, config_path: str 
         found = find_routine(env, routine, config_path)
     from reminder.cli.terminal import walk
 
-    outcome = walk(found, stdin=sys.stdin, stdout=sys.stdout)
+    if sys.stdout is None:  # started with standard output closed (>&-)
+        raise ReminderError(
+            "Standard output is closed, so the steps have nowhere to go; run it in a terminal, "
+            "or without --terminal to have the daemon show them."
+        )
+    import io
+
+    outcome = walk(found, stdin=sys.stdin or io.StringIO(), stdout=sys.stdout)
     if outcome.interrupted:
         ctx.exit(130)  # Ctrl-C, as shells report it
 

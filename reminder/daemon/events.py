@@ -98,7 +98,12 @@ def install_hooks(log: EventLog) -> None:
         file: TextIO | None = None,
         line: str | None = None,
     ) -> None:
-        log("warning", f"{category.__name__}: {message} ({filename}:{lineno})")
+        from reminder.errors import ReminderWarning
+
+        if issubclass(category, ReminderWarning):
+            log("warning", str(message))
+        else:
+            log("warning", f"{category.__name__}: {message} ({filename}:{lineno})")
 
     threading.excepthook = thread_failed
     sys.unraisablehook = unraisable

@@ -324,18 +324,17 @@ class History:
             rows = self._connect().execute(query, parameters).fetchall()
         except sqlite3.Error as error:
             raise HistoryError(f"Cannot read the history file {self.path}: {error}.") from None
-        return [
-            Checkin(
-                id=row[0],
-                at=dt.datetime.fromisoformat(row[1]),
-                score=row[2],
-                feeling=row[3],
-                note=row[4],
-                routine=row[5],
-                session_id=row[6],
-            )
-            for row in rows
-        ]
+        checkins: list[Checkin] = []
+        skipped: list[int] = []
+        for row in rows:
+            try:
+                at = _moment(row[1])
+                assert at is not None
+                checkins.append(Checkin(row[0], at, row[2], row[3], row[4], row[5], row[6]))
+            except (ValueError, TypeError, AssertionError):
+                skipped.append(row[0])
+        _say_skipped(self.path, "check-in", skipped)
+        return checkins
 
     def entries(self, since: dt.datetime | None = None) -> list[Entry]:
         if not self.path.exists():
@@ -354,21 +353,50 @@ class History:
         except sqlite3.Error as error:
             raise HistoryError(f"Cannot read the history file {self.path}: {error}.") from None
 
-        def moment(text: str | None) -> dt.datetime | None:
-            return dt.datetime.fromisoformat(text) if text else None
+        entries: list[Entry] = []
+        skipped: list[int] = []
+        for row in rows:
+            try:
+                entry = Entry(
+                    id=row[0],
+                    routine=str(row[1]),
+                    schedule=row[2],
+                    scheduled_at=_moment(row[3]),
+                    started_at=_moment(row[4]),
+                    ended_at=_moment(row[5]),
+                    outcome=str(row[6]),
+                    reason=row[7],
+                    phases_done=tuple(p for p in str(row[8] or "").split(",") if p),
+                    seconds_done=int(row[9] or 0),
+                )
+                entry.when  # noqa: B018 - raises for a row with no time at all
+            except (ValueError, TypeError, AssertionError):
+                skipped.append(row[0])
+                continue
+            entries.append(entry)
+        _say_skipped(self.path, "session", skipped)
+        return entries
 
-        return [
-            Entry(
-                id=row[0],
-                routine=row[1],
-                schedule=row[2],
-                scheduled_at=moment(row[3]),
-                started_at=moment(row[4]),
-                ended_at=moment(row[5]),
-                outcome=row[6],
-                reason=row[7],
-                phases_done=tuple(p for p in row[8].split(",") if p),
-                seconds_done=row[9],
-            )
-            for row in rows
-        ]
+
+def _moment(text: object) -> dt.datetime | None:
+    """A time as written (ISO 8601); one without an offset is taken as UTC.
+    ValueError or TypeError for anything else."""
+    if text is None or text == "":
+        return None
+    if not isinstance(text, str):
+        raise TypeError(text)
+    moment = dt.datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.timezone.utc)
+
+
+def _say_skipped(path: Path, what: str, rows: Sequence[int]) -> None:
+    if not rows:
+        return
+    from reminder.errors import warn
+
+    count = len(rows)
+    ids = ", ".join(str(row) for row in sorted(rows)[:5]) + (", ..." if count > 5 else "")
+    warn(
+        f"Skipped {count} {what} row{'s' if count != 1 else ''} of {path} with a time reminder "
+        f"cannot read (id {ids}); everything else is shown. Was the file edited by hand?"
+    )

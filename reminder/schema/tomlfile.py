@@ -177,9 +177,25 @@ def parse(text: str, shown: str) -> dict[str, Any]:
             column,
         )
         raise ConfigError([problem]) from None
+    except ValueError:  # a number Python will not convert (over 4,300 digits)
+        raise ConfigError([_huge_number_problem(shown, text)]) from None
     if _depth(data) > MAX_DEPTH:  # dotted keys nest without brackets
         raise ConfigError([_too_deep_problem(shown, text, None, None)])
     return data
+
+
+def _huge_number_problem(shown: str, text: str) -> Problem:
+    match = re.search(r"[0-9_]{4300,}", text)
+    line = column = None
+    if match:
+        line, column = _line_col_of_byte(text.encode(), len(text[: match.start()].encode()))
+    return Problem(
+        shown,
+        format_path(KeyLocator(text).table_at(line) if line is not None else ()),
+        "has a number thousands of digits long; no setting takes one that big",
+        line,
+        column,
+    )
 
 
 def _too_deep_problem(shown: str, text: str, line: int | None, column: int | None) -> Problem:
