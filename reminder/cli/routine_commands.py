@@ -17,7 +17,7 @@ from reminder.cli.app import (
     load,
     print_json,
 )
-from reminder.errors import ConfigError, ExitStatus, ReminderError
+from reminder.errors import ConfigError
 
 if TYPE_CHECKING:
     from reminder.routines.model import Routine
@@ -163,39 +163,26 @@ def routines(ctx: click.Context, as_json: bool, config_path: str | None) -> None
 
 @cli.command()
 @click.option(
-    "--force", is_flag=True, help="Replace an existing config (the old one is kept as .bak)."
+    "--force",
+    is_flag=True,
+    help="Replace an existing config (the old one is kept as a timestamped .bak file).",
 )
 @click.option("--dry-run", is_flag=True, help="Say what would be written; write nothing.")
 @config_option
 @click.pass_context
 def init(ctx: click.Context, force: bool, dry_run: bool, config_path: str | None) -> None:
     """Write the example config, with every setting explained, for editing."""
-    from reminder.files import write_atomically
+    from reminder.cli.config_file import InitPlan
     from reminder.paths import example_config
 
-    paths = env_of(ctx).paths(config_path)
-    target = paths.config_file
-    exists = target.exists() or target.is_symlink()
-    if target.is_dir():
-        raise ReminderError(
-            f"{target} is a directory; give a file path with --config.", ExitStatus.CONFIG
-        )
-    if exists and not force:
-        raise ReminderError(
-            f"{target} already exists, so nothing was written. Edit it, or run "
-            "`reminder init --force` to replace it (the old one is kept as a .bak file)."
-        )
-    backup = target.with_name(target.name + ".bak")
+    env = env_of(ctx)
+    plan = InitPlan.for_path(env.paths(config_path).config_file, env.now(), force=force)
     if dry_run:
-        if exists:
-            click.echo(f"Would keep the old config as {backup}.")
-        click.echo(f"Would write the example config to {target}.")
+        for line in plan.describe():
+            click.echo(line)
         return
-    if exists:
-        write_atomically(backup, target.read_bytes())
-        click.echo(f"Kept the old config as {backup}.")
-    write_atomically(target, example_config().read_bytes())
-    click.echo(f"Wrote {target}. Edit it, then check it with `reminder validate`.")
+    for line in plan.carry_out(example_config().read_bytes()):
+        click.echo(line)
 
 
 @cli.command()
