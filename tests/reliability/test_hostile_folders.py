@@ -211,3 +211,28 @@ def test_json_nested_sixty_thousand_deep_gets_an_error_and_the_log_stays_json(
     daemon.signal(signal.SIGTERM)
     assert daemon.stop() == 0
     assert daemon.named("(not json)") == [], daemon.stderr_lines
+
+
+def test_an_existing_history_open_to_others_is_made_private_once(
+    config_file: Path, xdg_state_home: Path, run_reminder: RunReminder, launch: Launch
+) -> None:
+    state = xdg_state_home / "reminder"
+    history = state / "history.sqlite3"
+    assert (
+        run_reminder("checkin", "3", "--note", "knee", "--config", str(config_file)).returncode == 0
+    )
+    assert stat.S_IMODE(history.stat().st_mode) == 0o600  # a new one is private
+    history.chmod(0o644)
+    state.chmod(0o755)
+    first = launch(config_file)
+    assert first.wait_for("history-tightened")["files"] == [str(history)]
+    assert first.wait_for("state-folder-tightened")["folder"] == str(state)
+    first.wait_for("next")
+    assert first.stop() == 0
+    assert stat.S_IMODE(history.stat().st_mode) == 0o600
+    assert stat.S_IMODE(state.stat().st_mode) == 0o700
+    second = launch(config_file)
+    second.wait_for("next")
+    assert second.named("history-tightened") == []  # said once
+    assert second.named("state-folder-tightened") == []
+    assert second.stop() == 0
