@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 
+from reminder.notify.background import Background
 from reminder.notify.base import (
     ACTION_KEYS,
     ActionHandler,
@@ -26,6 +27,7 @@ __all__ = [
     "ACTION_KEYS",
     "NOTIFIER_SETTINGS",
     "ActionHandler",
+    "Background",
     "ConsoleNotifier",
     "EventLogger",
     "FreedesktopNotifier",
@@ -56,11 +58,14 @@ def select_notifier(
     """
     platform = sys.platform if platform is None else platform
 
+    # Sent from a thread of their own: a server that hangs never holds up a step.
     def freedesktop() -> Notifier:
-        return Resilient(FreedesktopNotifier(environ, log=log), ConsoleNotifier(), log=log)
+        return Background(
+            Resilient(FreedesktopNotifier(environ, log=log), ConsoleNotifier(), log=log), log=log
+        )
 
     def plyer() -> Notifier:
-        return Resilient(PlyerNotifier(), ConsoleNotifier(), log=log)
+        return Background(Resilient(PlyerNotifier(), ConsoleNotifier(), log=log), log=log)
 
     if setting == "console":
         return ConsoleNotifier()
