@@ -147,3 +147,15 @@ def welcome_message(default_config: bool) -> Message:
         else ""
     )
     return Message(summary="reminder is running", body=DISCLAIMER + extra, timeout=30.0)
+
+
+def internal_error_message(routine: Routine) -> Message:
+    """A session ended because something went wrong inside reminder."""
+    return Message(
+        summary=f"Stopped · {routine.title}",
+        body=(
+            "Something went wrong inside reminder, so this session stopped; the next one "
+            "starts as planned. The log says what happened."
+        ),
+        timeout=60.0,
+    )
