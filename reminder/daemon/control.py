@@ -48,6 +48,8 @@ REPLY_TIMEOUT = 10.0
 MAX_CLIENTS = 8
 MAX_DEPTH = 100
 """JSON nested deeper than this is refused before it is parsed."""
+ADMIT_WAIT = 0.5
+"""Seconds a new client may wait for a slot before it is told the daemon is busy."""
 EVICT_AFTER = 0.25
 """A client still sending its request after this long may lose its slot to a new one."""
 RECREATE_DELAY = 0.5
@@ -292,12 +294,10 @@ class ControlServer:
             self._admit(connection)
 
     def _admit(self, connection: socket.socket) -> None:
-        if not self._slots.acquire(blocking=False):
-            self._evict_slow_reader()
-            if not self._slots.acquire(timeout=0.5):
-                self._reply(connection, _error("The daemon is busy; try again."))
-                connection.close()
-                return
+        if not self._take_slot():
+            self._reply(connection, _error("The daemon is busy; try again."))
+            connection.close()
+            return
         with self._lock:
             self._reading[connection] = time.monotonic()
         try:
@@ -307,6 +307,18 @@ class ControlServer:
             self._slots.release()
             self._reply(connection, _error("The daemon is busy; try again."))
             connection.close()
+
+    def _take_slot(self) -> bool:
+        """A slot for a new client: at once, or by dropping a client that has
+        been sending its request for a while, within ADMIT_WAIT."""
+        if self._slots.acquire(blocking=False):
+            return True
+        deadline = time.monotonic() + ADMIT_WAIT
+        while (left := deadline - time.monotonic()) > 0:
+            self._evict_slow_reader()
+            if self._slots.acquire(timeout=min(left, 0.05)):
+                return True
+        return False
 
     def _evict_slow_reader(self) -> None:
         """Make room for a new client: the one that has been sending its
