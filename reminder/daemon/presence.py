@@ -66,9 +66,8 @@ from reminder.notify.freedesktop import close_connection, session_bus_address
 CALL_TIMEOUT = 2.0
 """Seconds any one D-Bus call (or gsettings) may take: start() must not hang."""
 REFRESH_WAIT = 1.0
-"""Seconds refresh() waits for the sources in all: a hung server (a stopped
-notification daemon answers no property reads) must not hold a due session
-for two call timeouts. What answers later still comes in, as a change."""
+"""Seconds refresh() waits in all: a hung notification server must not hold a
+due session for two call timeouts; a late answer comes in as a change."""
 SYSTEM_BUS_DEFAULT = "unix:path=/var/run/dbus/system_bus_socket"
 
 LOGIND = "org.freedesktop.login1"
@@ -271,20 +270,9 @@ class PresenceWatcher:
             reading = self._reading
             if reading is None or reading.is_set():  # else: still reading, wait for that
                 reading = self._reading = threading.Event()
-                threading.Thread(
-                    target=self._read_all,
-                    args=(reading,),
-                    name="reminder-presence-refresh",
-                    daemon=True,
-                ).start()
+                self._in_thread(self._read_everything, done=reading)
         reading.wait(REFRESH_WAIT)
         return self._publish()
-
-    def _read_all(self, done: threading.Event) -> None:
-        try:
-            self._read_everything()
-        finally:
-            done.set()
 
     def _read_everything(self) -> None:
         with contextlib.suppress(Exception):
@@ -598,11 +586,14 @@ class PresenceWatcher:
 
     # -- helpers -------------------------------------------------------------------
 
-    def _in_thread(self, work: Callable[[], None]) -> None:
-        """Run ``work`` (D-Bus calls) off the receiver thread, which must read their replies."""
+    def _in_thread(self, work: Callable[[], None], done: threading.Event | None = None) -> None:
+        """Run ``work`` (D-Bus calls) off the receiver thread, which must read
+        their replies; ``done`` is set when it has finished."""
 
         def run() -> None:
             with contextlib.suppress(Exception):
                 work()
+            if done is not None:
+                done.set()
 
         threading.Thread(target=run, name="reminder-presence-read", daemon=True).start()
