@@ -33,6 +33,18 @@ class ReminderError(Exception):
         return str(self.args[0])
 
 
+class ReminderWarning(UserWarning):
+    """Something the user should know that does not stop the command: shown
+    as one line on stderr by the CLI, logged as a ``warning`` event by the daemon."""
+
+
+def warn(message: str) -> None:
+    """Say ``message`` once (per place in the code that says it)."""
+    import warnings
+
+    warnings.warn(message, ReminderWarning, stacklevel=2)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One mistake in a config or routine file, at a key path."""

@@ -25,6 +25,9 @@ __all__ = ["Paths", "Traversable", "bundled_routines_dir", "example_config", "fi
 
 APP = "reminder"
 CONFIG_ENV = "REMINDER_CONFIG"
+SOCKET_NAME = "control.sock"
+MAX_SOCKET_PATH = 103 if sys.platform == "darwin" else 107
+"""Bytes a Unix socket's path may have (sun_path, less its NUL)."""
 
 
 @dataclass(frozen=True)
@@ -36,10 +39,16 @@ class Paths:
     routines_dir: Path
     state_dir: Path
     runtime_dir: Path
+    runtime_note: str | None = None
+    """Why the runtime folder is not the usual one (said when the socket is used)."""
 
     @property
     def control_socket(self) -> Path:
-        return self.runtime_dir / "control.sock"
+        if self.runtime_note:
+            from reminder.errors import warn
+
+            warn(self.runtime_note)
+        return self.runtime_dir / SOCKET_NAME
 
     @property
     def history_db(self) -> Path:
@@ -49,7 +58,9 @@ class Paths:
         """For handing to another process of ours (the daemon's, after exec)."""
         import json
 
-        return json.dumps({name: str(value) for name, value in vars(self).items()})
+        return json.dumps(
+            {name: str(value) for name, value in vars(self).items() if value is not None}
+        )
 
     @classmethod
     def from_json(cls, text: str) -> Paths:
@@ -57,7 +68,12 @@ class Paths:
 
         fields = json.loads(text)
         config_from = fields.pop("config_from")
-        return cls(config_from=config_from, **{name: Path(value) for name, value in fields.items()})
+        note = fields.pop("runtime_note", None)
+        return cls(
+            config_from=config_from,
+            runtime_note=note,
+            **{name: Path(value) for name, value in fields.items()},
+        )
 
 
 def find_paths(config_option: str | None = None) -> Paths:
@@ -66,8 +82,20 @@ def find_paths(config_option: str | None = None) -> Paths:
     import platformdirs
 
     env = os.environ
-    config_dir = Path(platformdirs.user_config_dir(APP, appauthor=False, roaming=True))
-    state_dir = Path(platformdirs.user_state_dir(APP, appauthor=False))
+    try:
+        config_dir = Path(platformdirs.user_config_dir(APP, appauthor=False, roaming=True))
+        state_dir = Path(platformdirs.user_state_dir(APP, appauthor=False))
+    except (RuntimeError, KeyError, OSError):  # no home: platformdirs gives up
+        config_dir = state_dir = Path("~")
+    if not (config_dir.is_absolute() and state_dir.is_absolute()):
+        from reminder.errors import ReminderError
+
+        uid = f" (uid {os.getuid()})" if hasattr(os, "getuid") else ""
+        raise ReminderError(
+            f"reminder cannot tell where your home folder is: HOME is not set and your user{uid} "
+            "has no home in the password database. Set HOME, or XDG_CONFIG_HOME and "
+            "XDG_STATE_HOME, to absolute paths and try again."
+        )
     if config_option:
         config_file, config_from = Path(config_option).expanduser(), "--config"
     elif env.get(CONFIG_ENV):
@@ -76,6 +104,19 @@ def find_paths(config_option: str | None = None) -> Paths:
         config_file, config_from = config_dir / "config.toml", "default"
     runtime = env.get("XDG_RUNTIME_DIR")
     runtime_dir = Path(runtime) / APP if runtime else state_dir / "run"
+    runtime_note = None
+    if len(os.fsencode(runtime_dir / SOCKET_NAME)) > MAX_SOCKET_PATH:
+        # Too long for a socket path: a short one, checked like any other
+        # runtime folder (ours, 0700) before the daemon uses it.
+        where = "XDG_RUNTIME_DIR" if runtime else "The state folder"
+        user_id = os.getuid() if hasattr(os, "getuid") else 0
+        short = Path(env.get("TMPDIR") or "/tmp") / f"{APP}-{user_id}"
+        runtime_note = (
+            f"{where} is too long for a socket path ({len(os.fsencode(runtime_dir))} bytes), so "
+            f"reminder keeps its control socket in {short} instead; set XDG_RUNTIME_DIR to a "
+            "shorter folder to choose another."
+        )
+        runtime_dir = short
     return Paths(
         config_file=config_file,
         config_from=config_from,
@@ -83,6 +124,7 @@ def find_paths(config_option: str | None = None) -> Paths:
         routines_dir=config_dir / "routines",
         state_dir=state_dir,
         runtime_dir=runtime_dir,
+        runtime_note=runtime_note,
     )
 
 

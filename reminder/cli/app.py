@@ -110,14 +110,42 @@ def cli(ctx: click.Context) -> None:
     worsening pain, numbness or weakness: see a clinician.
     """
     ctx.ensure_object(Environment)
+    _show_reminder_warnings()
+
+
+def _show_reminder_warnings() -> None:
+    """A ReminderWarning is one line on stderr, not Python's two-line warning."""
+    import warnings
+
+    from reminder.errors import ReminderWarning
+
+    python_shows = warnings.showwarning
+    if getattr(python_shows, "reminder", False):
+        return
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: Any = None,
+        line: str | None = None,
+    ) -> None:
+        if issubclass(category, ReminderWarning):
+            click.echo(f"Note: {message}", err=True)
+        else:
+            python_shows(message, category, filename, lineno, file, line)
+
+    show.reminder = True  # type: ignore[attr-defined]
+    warnings.showwarning = show
 
 
 def find_routine(env: Environment, reference: str, config_path: str | None) -> Routine:
     from reminder.routines.library import is_path_reference, path_reference, routine_files
 
-    paths = env.paths(config_path)
-    if is_path_reference(reference):
+    if is_path_reference(reference):  # needs no other path (nor a home folder)
         return path_reference(reference, None).load()
+    paths = env.paths(config_path)
     files = routine_files(paths)
     if reference in files:
         return files[reference].load()
@@ -153,25 +181,45 @@ else:  # generic only from click 8.4 on
     _ParamType = click.ParamType
 
 
+def _shown(value: Any) -> str:
+    """What the user typed, short enough for a one-line message."""
+    text = str(value)
+    return repr(text if len(text) <= 24 else text[:20] + "...")
+
+
+MAX_DURATION = 366 * 24 * 3600
+"""The longest pause or snooze the daemon takes: a year."""
+
+
 class DurationType(_ParamType):
-    """A duration as in the config: "90s", "30m", "1h30m" or whole seconds."""
+    """A duration as in the config: "90s", "30m", "1h30m" or whole seconds,
+    from 1 s up to a year."""
 
     name = "duration"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         from reminder.schema.values import Invalid, parse_duration
 
+        text = str(value).strip()
+        if text.isascii() and text.isdigit():
+            text += "s"  # whole seconds
         try:
-            seconds = parse_duration(int(value) if str(value).isdigit() else value)
-        except Invalid as error:
-            self.fail(str(error), param, ctx)
+            seconds = parse_duration(text)
+        except Invalid:
+            self.fail(
+                f'{_shown(value)} is not a duration; write it like "90s", "30m" or "1h30m"',
+                param,
+                ctx,
+            )
         if seconds < 1:
             self.fail("must be at least 1s", param, ctx)
+        if seconds > MAX_DURATION:
+            self.fail(f"{_shown(value)} is too long; the most is a year", param, ctx)
         return seconds
 
 
 class PainScore(_ParamType):
-    """A pain score: a whole number from 0 (none) to 10 (worst)."""
+    """A pain score: a whole number from 0 (none) to 10 (worst), in ASCII digits."""
 
     name = "score"
 
@@ -180,15 +228,50 @@ class PainScore(_ParamType):
             score = value
         else:
             text = str(value).strip()
-            score = int(text) if text.isdigit() else -1
+            whole = text.isascii() and text.isdigit() and len(text) <= 3
+            score = int(text) if whole else -1
         if not 0 <= score <= 10:
+            shown = str(value) if str(value).isascii() and len(str(value)) <= 24 else _shown(value)
             self.fail(
-                f"{value} is not a whole number from 0 to 10; give the pain as 0 (none) "
+                f"{shown} is not a whole number from 0 to 10; give the pain as 0 (none) "
                 "to 10 (worst), like `reminder checkin 3`",
                 param,
                 ctx,
             )
         return score
+
+
+class WholeNumber(_ParamType):
+    """A whole number from ``minimum`` to ``maximum``, written in ASCII digits."""
+
+    name = "integer"
+
+    def __init__(self, minimum: int, maximum: int) -> None:
+        self.minimum = minimum
+        self.maximum = maximum
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            number = value
+        else:
+            text = str(value).strip()
+            digits = text[1:] if text[:1] in "+-" else text
+            if not (digits.isascii() and digits.isdigit()):
+                self.fail(
+                    f"{_shown(value)} is not a whole number; use {self.minimum} to {self.maximum}",
+                    param,
+                    ctx,
+                )
+            digits = digits.lstrip("0") or "0"
+            number = int(digits) if len(digits) <= 18 else self.maximum + 1
+            number = -number if text.startswith("-") else number
+        if not self.minimum <= number <= self.maximum:
+            self.fail(
+                f"{_shown(value)} is out of range; use {self.minimum} to {self.maximum}",
+                param,
+                ctx,
+            )
+        return number
 
 
 def ask_daemon(

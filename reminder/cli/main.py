@@ -6,6 +6,7 @@ APScheduler, jeepney or plyer outside ``run``.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 from reminder.cli import (
@@ -37,4 +38,14 @@ def main() -> None:
     except BrokenPipeError:
         # Output piped into something like `head` that stopped reading.
         sys.stderr.close()
+        sys.exit(ExitStatus.FAILURE)
+    except OSError as error:
+        # What the system did to us that no command handles: output to a
+        # full disk or a hung-up terminal (ENOSPC, EIO), and the like.
+        where = f" ({error.filename})" if error.filename else ""
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            sys.stderr.write(
+                f"reminder could not finish: {error.strerror or error}{where}. "
+                "Nothing else went wrong; try again once that is fixed.\n"
+            )
         sys.exit(ExitStatus.FAILURE)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -79,6 +80,11 @@ def checkin(ctx: click.Context, score: int, note: str | None, config_path: str |
     paths = env.paths(config_path)
     if note is not None and len(note) > 1000:
         raise click.BadParameter("keep the note under 1000 characters", param_hint="--note")
+    if note is not None and not _is_text(note):
+        raise click.BadParameter(
+            "is not UTF-8 text (check the terminal's character encoding); nothing was recorded",
+            param_hint="--note",
+        )
     try:
         History(paths.history_db).add_checkin(env.now(), score=score, note=note)
     except HistoryError as error:
@@ -161,21 +167,80 @@ def stats(ctx: click.Context, as_json: bool, config_path: str | None) -> None:
     "--html",
     "html_file",
     required=True,
-    type=click.Path(dir_okay=False, writable=True),
-    help="Where to write the report (one self-contained HTML file).",
+    metavar="FILE",
+    help="Where to write the report (one self-contained HTML file); - for standard output.",
 )
 @config_option
 @click.pass_context
 def report(ctx: click.Context, html_file: str, config_path: str | None) -> None:
     """Write an HTML report with charts: adherence, pain trend, minutes per phase."""
-    from reminder.files import write_atomically
     from reminder.progress.report import html_report
 
     found, advice, _, programme = insights(ctx, config_path)
-    page = html_report(found, advice, "reminder report", env_of(ctx).now(), programme)
-    target = Path(html_file)
+    page = html_report(found, advice, "reminder report", env_of(ctx).now(), programme).encode(
+        "utf-8"
+    )
+    if html_file == "-":
+        _to_stdout(page)
+        return
+    if _write_report(Path(html_file), page):
+        click.echo(f"Wrote {html_file}. Open it in a browser.")
+
+
+def _to_stdout(data: bytes) -> None:
+    stream = sys.stdout
+    if stream is None:
+        raise ReminderError("Standard output is closed; give a file name to --html instead.")
+    stream.flush()
+    stream.buffer.write(data)
+    stream.buffer.flush()
+
+
+def _write_report(target: Path, data: bytes) -> bool:
+    """Write the page to ``target``; True when it is a file (not a stream).
+
+    A regular file (or a link to one) is replaced whole, never seen half
+    written; something else that exists (a device, a pipe, /dev/stdout) is
+    written to as a stream, never replaced; a folder that does not exist is
+    an error, not created."""
+    import stat
+
+    from reminder.files import write_atomically
+
     try:
-        write_atomically(target, page.encode("utf-8"))
+        info = target.stat()
+    except FileNotFoundError:
+        info = None
     except OSError as error:
-        raise ReminderError(f"Could not write {target}: {error.strerror}.") from None
-    click.echo(f"Wrote {target}. Open it in a browser.")
+        raise ReminderError(f"Could not write {target}: {error.strerror or error}.") from None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise ReminderError(
+            f"{target} is a folder; give the path of a file to write the report to."
+        )
+    try:
+        # /dev/stdout and the like name a stream even when it is a regular file.
+        streamed = str(target).startswith(("/dev/", "/proc/"))
+        if info is not None and (streamed or not stat.S_ISREG(info.st_mode)):
+            with target.open("wb") as stream:
+                stream.write(data)
+            return False
+        real = target.resolve() if target.is_symlink() else target
+        if not real.parent.is_dir():
+            raise ReminderError(
+                f"The folder {real.parent} does not exist, so {target} was not written; "
+                "create it first or choose another place."
+            )
+        write_atomically(real, data)
+    except OSError as error:
+        raise ReminderError(f"Could not write {target}: {error.strerror or error}.") from None
+    return True
+
+
+def _is_text(value: str) -> bool:
+    """False for arguments with bytes that were not UTF-8 (Python keeps them
+    as surrogates, which SQLite and the terminal refuse)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from reminder.cli.app import (
+    WholeNumber,
     cli,
     complete_routine,
     config_option,
@@ -16,7 +17,7 @@ from reminder.cli.app import (
     load,
     print_json,
 )
-from reminder.errors import ConfigError, ExitStatus, ReminderError
+from reminder.errors import ConfigError, ReminderError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -113,7 +114,7 @@ def plan(
 @click.option(
     "--count",
     "-n",
-    type=click.IntRange(1, 1000),
+    type=WholeNumber(1, 1000),
     default=5,
     show_default=True,
     help="How many sessions to show.",
@@ -187,13 +188,21 @@ def _upcoming_groups(
 def routines(ctx: click.Context, as_json: bool, config_path: str | None) -> None:
     """List the bundled and user routines."""
     from reminder.errors import Problem
-    from reminder.routines.library import routine_files
+    from reminder.routines.library import misnamed_routine_files, routine_files
     from reminder.routines.plan import build_plan
 
     env = env_of(ctx)
     paths = env.paths(config_path)
     found: list[Routine] = []
-    problems: list[Problem] = []
+    problems: list[Problem] = [
+        Problem(
+            shown,
+            "",
+            "the file name is not valid UTF-8, so no schedule can name it; rename it "
+            "(letters, digits, - and _)",
+        )
+        for shown in misnamed_routine_files(paths)
+    ]
     for file in routine_files(paths).values():
         try:
             found.append(file.load())
@@ -233,39 +242,26 @@ def routines(ctx: click.Context, as_json: bool, config_path: str | None) -> None
 
 @cli.command()
 @click.option(
-    "--force", is_flag=True, help="Replace an existing config (the old one is kept as .bak)."
+    "--force",
+    is_flag=True,
+    help="Replace an existing config (the old one is kept as a timestamped .bak file).",
 )
 @click.option("--dry-run", is_flag=True, help="Say what would be written; write nothing.")
 @config_option
 @click.pass_context
 def init(ctx: click.Context, force: bool, dry_run: bool, config_path: str | None) -> None:
     """Write the example config, with every setting explained, for editing."""
-    from reminder.files import write_atomically
+    from reminder.cli.config_file import InitPlan
     from reminder.paths import example_config
 
-    paths = env_of(ctx).paths(config_path)
-    target = paths.config_file
-    exists = target.exists() or target.is_symlink()
-    if target.is_dir():
-        raise ReminderError(
-            f"{target} is a directory; give a file path with --config.", ExitStatus.CONFIG
-        )
-    if exists and not force:
-        raise ReminderError(
-            f"{target} already exists, so nothing was written. Edit it, or run "
-            "`reminder init --force` to replace it (the old one is kept as a .bak file)."
-        )
-    backup = target.with_name(target.name + ".bak")
+    env = env_of(ctx)
+    plan = InitPlan.for_path(env.paths(config_path).config_file, env.now(), force=force)
     if dry_run:
-        if exists:
-            click.echo(f"Would keep the old config as {backup}.")
-        click.echo(f"Would write the example config to {target}.")
+        for line in plan.describe():
+            click.echo(line)
         return
-    if exists:
-        write_atomically(backup, target.read_bytes())
-        click.echo(f"Kept the old config as {backup}.")
-    write_atomically(target, example_config().read_bytes())
-    click.echo(f"Wrote {target}. Edit it, then check it with `reminder validate`.")
+    for line in plan.carry_out(example_config().read_bytes()):
+        click.echo(line)
 
 
 @cli.command()

@@ -51,9 +51,11 @@ def run(ctx: click.Context, log_format: str, config_path: str | None) -> None:
                 sys.executable,
                 [sys.executable, *safe_path, "-m", "reminder.daemon", *arguments],
             )
-    from reminder.daemon.run import run as run_daemon
+    from reminder.daemon.__main__ import start
 
-    run_daemon(paths, json_logs=log_format == "json")
+    status = start(paths, json_logs=log_format == "json")
+    if status:
+        ctx.exit(status)
 
 
 @cli.command()
@@ -112,12 +114,19 @@ def _walk_in_terminal(ctx: click.Context, routine: str | None, config_path: str 
     from reminder.progress.history import History
     from reminder.progress.programme_store import next_session
 
+    if sys.stdout is None:  # started with standard output closed (>&-)
+        raise ReminderError(
+            "Standard output is closed, so the steps have nowhere to go; run it in a terminal, "
+            "or without --terminal to have the daemon show them."
+        )
+    import io
+
     history_db = env.paths(config_path).history_db
     # A programme walks its next group's session, each exercise at its level.
     session = next_session(history_db, found, env.now())
     if session.error is not None:
         click.echo(f"{session.error} Walking level 1 of the first group.", err=True)
-    outcome = walk(session.routine, stdin=sys.stdin, stdout=sys.stdout)
+    outcome = walk(session.routine, stdin=sys.stdin or io.StringIO(), stdout=sys.stdout)
     feeling = effort = None
     if outcome.recorded in ("completed", "partial") and not outcome.interrupted:
         if is_programme(session.plan):

@@ -370,7 +370,7 @@ def _walk_lines(session: Session, *, stdout: TextIO, clock: Callable[[], dt.date
         try:
             stdout.write(step_line(session.step, session.routine) + "\n")
             stdout.flush()
-        except (BrokenPipeError, ValueError) as error:
+        except (OSError, ValueError) as error:  # a closed pipe, a hung-up terminal
             raise _OutputGone from error
 
     def wait(timeout: float | None) -> None:

@@ -252,3 +252,13 @@ def _resolve_routine(
         else:
             problems.extend(error.problems)
         return None
+
+
+def files_to_watch(paths: Paths, config: Config) -> tuple[list[Path], list[Path]]:
+    """What the daemon's FileWatcher must watch for ``config``: (files,
+    folders). The config file and every routine file it names by path, and
+    the user's routines folder (any *.toml in it). Symbolic links among them
+    are followed by the FileWatcher itself, again after every change."""
+    files = [paths.config_file]
+    files += [Path(r.path) for r in config.routines.values() if r.source == "file" and r.path]
+    return files, [paths.routines_dir]

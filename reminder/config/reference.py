@@ -158,13 +158,12 @@ def _row(field: Field) -> str:
 
 def rules() -> str:
     """The limits that belong to no one key, from the constants that enforce them."""
-    size = MAX_BYTES // (1024 * 1024)
     return (
         "## Rules across keys\n"
         "\n"
         "Besides each key's own limits (the tables below), `reminder validate` checks:\n"
         "\n"
-        f"- A config or routine file is a regular file of at most {size} MiB of UTF-8 text.\n"
+        f"- A config or routine file is a regular file of at most {MAX_BYTES // (1024 * 1024)} MiB of UTF-8 text.\n"
         "- Every key is one the tables list; a misspelt key is a mistake, never ignored.\n"
         "- A schedule has `at`, or `every` together with `between`, never both.\n"
         "- A routine has all three phases, each with at least one exercise, and its "
@@ -174,10 +173,30 @@ def rules() -> str:
     )
 
 
+def limits() -> str:
+    """The limits section, from the constants the reader and validator use."""
+    from reminder.routines.model import MAX_SECONDS, MAX_STEPS
+    from reminder.schema.tomlfile import MAX_DEPTH
+
+    return (
+        "## Limits\n"
+        "\n"
+        "reminder reads only regular files: a named pipe (FIFO), a device or a socket "
+        "given as a config or routine is an error, never waited on. These are errors "
+        "too, reported like any other mistake (exit status 78):\n"
+        "\n"
+        f"- a file larger than {MAX_BYTES // (1024 * 1024)} MiB;\n"
+        f"- arrays or tables nested more than {MAX_DEPTH} levels deep;\n"
+        f"- a routine longer than {MAX_SECONDS // 3600} hours, or with more than "
+        f"{MAX_STEPS:,} steps (reported at the exercise that goes past the limit)."
+    )
+
+
 def config_reference() -> str:
     """The whole of docs/configuration.md, from the schema tables."""
     parts = [TITLE, GENERATED_NOTE, INTRO, FORMATS, rules()]
     for heading, lead, fields in SECTIONS:
         rows = "\n".join(_row(field) for field in fields)
         parts.append(f"{heading}\n\n{lead}\n\n{TABLE_HEADER}\n{rows}")
+    parts.append(limits())
     return "\n\n".join(parts) + "\n"

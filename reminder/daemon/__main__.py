@@ -13,17 +13,35 @@ from __future__ import annotations
 import sys
 
 from reminder.errors import ExitStatus, ReminderError, error_text
+from reminder.paths import Paths
 
 
 def main(argv: list[str]) -> int:
     log_format, paths = argv
-    from reminder.daemon.run import run
-    from reminder.paths import Paths
+    return start(Paths.from_json(paths), json_logs=log_format == "json")
 
+
+def start(paths: Paths, *, json_logs: bool) -> int:
+    """Run the daemon; its exit status. Before anything is opened: Python's
+    own error output goes through the event log, the instance lock is taken
+    and the folders are checked (reminder.daemon.lock.claim)."""
+    from reminder.daemon.events import EventLog, install_hooks
+    from reminder.daemon.lock import claim
+    from reminder.daemon.run import run
+
+    log = EventLog(json_lines=json_logs)
+    install_hooks(log)
     try:
-        run(Paths.from_json(paths), json_logs=log_format == "json")
+        lock = claim(paths, log)
+        try:
+            run(paths, json_logs=json_logs, log=log)
+        finally:
+            lock.release()
     except ReminderError as error:
-        sys.stderr.write(error_text(error) + "\n")
+        if json_logs:
+            log("fatal", error_text(error), status=int(error.status))
+        else:
+            sys.stderr.write(error_text(error) + "\n")
         return error.status
     return ExitStatus.OK
 

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from reminder.config.load import Config, load_config
-from reminder.daemon import messages, startup
+from reminder.daemon import failsafe, messages, startup
 from reminder.daemon.agenda import Agenda, utc
 from reminder.daemon.away import AwayHold
 from reminder.daemon.commands import Commands
@@ -91,6 +91,7 @@ class Daemon:
         on_config_files: Callable[[Config], None] | None = None,
         clock_offset: Callable[[], float] | None = None,
         threaded_writes: bool = False,
+        internal_errors: Callable[..., None] | None = None,
     ) -> None:
         self.paths = paths
         self.config = config
@@ -105,6 +106,7 @@ class Daemon:
         self._on_rearm = on_rearm
         self._on_config_files = on_config_files
         self.presence = presence
+        self.internal_errors = internal_errors or failsafe.InternalErrors(log)
         self.state = State.IDLE
         self.agenda = Agenda(config, clock())
         self.recorder = Recorder(history, log, threaded=threaded_writes, post=self.soon)
@@ -139,10 +141,22 @@ class Daemon:
             # Before anything reads the clock: a timer made overdue by a clock
             # set forward must see the session already moved with the clock.
             self._notice_clock_set()
-            function()
+            try:
+                function()
+            except Exception as error:  # noqa: BLE001 - a bug must not leave a session hanging
+                self._failed(error)
             self._rearm()
 
         return run
+
+    def _failed(self, error: Exception) -> None:
+        """A callback raised: end the running session as interrupted (error),
+        say so, log the traceback once, carry on."""
+        session = self.runner.session
+        self.internal_errors(error, ended=session.id if session is not None else None)
+        if session is not None:
+            self.runner.end(failsafe.OUTCOME, reason=failsafe.REASON)
+            self.show(session.id, messages.internal_error_message(session.routine))
 
     def at(self, key: str, when: dt.datetime, function: Callable[[], object]) -> None:
         self.timers.call_at(key, when, self._callback(function))

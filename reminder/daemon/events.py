@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     from reminder.notify.base import Notifier
 
+_WRITING = threading.Lock()
+"""One for every log of the process: two logs on one stream never mix their lines."""
+
 
 def _json_default(value: object) -> object:
     if isinstance(value, dt.datetime):
@@ -36,7 +39,7 @@ class EventLog:
         self._stream = stream if stream is not None else sys.stderr
         self._json = json_lines
         self._clock = clock or (lambda: dt.datetime.now().astimezone())
-        self._lock = threading.Lock()
+        self._lock = _WRITING
         self._skip_text: Callable[[str], bool] | None = None
 
     def skip_text_when(self, shown_elsewhere: Callable[[str], bool]) -> None:
@@ -71,6 +74,52 @@ class EventLog:
             self(event, message, **{k: v for k, v in fields.items() if k != "message"})
 
         return log
+
+
+def install_hooks(log: EventLog) -> None:
+    """Route what Python itself would print on stderr (an exception nobody
+    caught in a thread, an unraisable error, a warning) through ``log``, so
+    a JSON log stays one JSON object a line whatever happens."""
+    import traceback
+    import warnings
+
+    def thread_failed(args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is SystemExit:
+            return
+        error = args.exc_value if args.exc_value is not None else args.exc_type()
+        log(
+            "internal-error",
+            f"Something went wrong inside reminder (thread {getattr(args.thread, 'name', '?')}); "
+            "it carries on. Please report this:\n"
+            + "".join(traceback.format_exception(args.exc_type, error, args.exc_traceback)),
+            error=repr(error),
+        )
+
+    def unraisable(args: sys.UnraisableHookArgs) -> None:
+        log(
+            "internal-error",
+            f"{args.err_msg or 'Exception ignored'}: {args.exc_value!r}",
+            error=repr(args.exc_value),
+        )
+
+    def show_warning(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        from reminder.errors import ReminderWarning
+
+        if issubclass(category, ReminderWarning):
+            log("warning", str(message))
+        else:
+            log("warning", f"{category.__name__}: {message} ({filename}:{lineno})")
+
+    threading.excepthook = thread_failed
+    sys.unraisablehook = unraisable
+    warnings.showwarning = show_warning
 
 
 def _fields_text(fields: dict[str, Any]) -> str:

@@ -272,3 +272,15 @@ def next_time_message(
         timeout=30.0 if next_time or held_by is not None else 8.0,
         urgency="low",
     )
+
+
+def internal_error_message(routine: Routine) -> Message:
+    """A session ended because something went wrong inside reminder."""
+    return Message(
+        summary=f"Stopped · {routine.title}",
+        body=(
+            "Something went wrong inside reminder, so this session stopped; the next one "
+            "starts as planned. The log says what happened."
+        ),
+        timeout=60.0,
+    )

@@ -65,6 +65,9 @@ from reminder.notify.freedesktop import close_connection, session_bus_address
 
 CALL_TIMEOUT = 2.0
 """Seconds any one D-Bus call (or gsettings) may take: start() must not hang."""
+REFRESH_WAIT = 1.0
+"""Seconds refresh() waits in all: a hung notification server must not hold a
+due session for two call timeouts; a late answer comes in as a change."""
 SYSTEM_BUS_DEFAULT = "unix:path=/var/run/dbus/system_bus_socket"
 
 LOGIND = "org.freedesktop.login1"
@@ -234,6 +237,8 @@ class PresenceWatcher:
         self._session_path: str | None = None
         self._last = NOT_AWAY
         self._stopped = False
+        self._reading: threading.Event | None = None
+        """Set when the refresh reading now (in a thread of its own) is done."""
 
     # -- the public interface ------------------------------------------------
 
@@ -255,11 +260,21 @@ class PresenceWatcher:
             return self._presence()
 
     def refresh(self) -> Presence:
-        """Re-read every source now (blocking, each call at most ~2 s); call when a session is due.
+        """Re-read every source now; call when a session is due. Waits at most
+        REFRESH_WAIT for the answers: what comes later is a change (on_change).
 
         Connects to buses and the logind session if they were missing, and
         reads GNOME's show-banners, which has no signal.
         """
+        with self._lock:
+            reading = self._reading
+            if reading is None or reading.is_set():  # else: still reading, wait for that
+                reading = self._reading = threading.Event()
+                self._in_thread(self._read_everything, done=reading)
+        reading.wait(REFRESH_WAIT)
+        return self._publish()
+
+    def _read_everything(self) -> None:
         with contextlib.suppress(Exception):
             self._connect_system()
             self._read_logind()
@@ -271,7 +286,6 @@ class PresenceWatcher:
                     self._read_session_name(link, name)
         with contextlib.suppress(Exception):
             self._read_gnome()
-        return self._publish()
 
     def sources(self) -> list[str]:
         """The sources currently answering, e.g. ["logind", "dunst"]."""
@@ -572,11 +586,14 @@ class PresenceWatcher:
 
     # -- helpers -------------------------------------------------------------------
 
-    def _in_thread(self, work: Callable[[], None]) -> None:
-        """Run ``work`` (D-Bus calls) off the receiver thread, which must read their replies."""
+    def _in_thread(self, work: Callable[[], None], done: threading.Event | None = None) -> None:
+        """Run ``work`` (D-Bus calls) off the receiver thread, which must read
+        their replies; ``done`` is set when it has finished."""
 
         def run() -> None:
             with contextlib.suppress(Exception):
                 work()
+            if done is not None:
+                done.set()
 
         threading.Thread(target=run, name="reminder-presence-read", daemon=True).start()

@@ -5,9 +5,7 @@ the coordinator (``coordinator.Daemon``)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import signal
-import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from reminder.config.load import Config, load_config
 from reminder.daemon.coordinator import Daemon
 from reminder.daemon.events import EventLog, steps_on_console
-from reminder.errors import ExitStatus, ReminderError
+from reminder.daemon.failsafe import InternalErrors
+from reminder.errors import ReminderError
 from reminder.paths import Paths
 from reminder.progress.history import History
 
@@ -26,41 +25,6 @@ if TYPE_CHECKING:
 
 
 # -- running it ----------------------------------------------------------------------
-
-
-class _Lock:
-    """One daemon per user: an exclusive lock the kernel drops if we die."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._handle: Any = None
-
-    def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handle = self.path.open("a+")
-        try:
-            if sys.platform == "win32":  # pragma: no cover
-                import msvcrt
-
-                msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-            else:
-                import fcntl
-
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.seek(0)
-            pid = handle.read().strip() or "unknown"
-            handle.close()
-            raise ReminderError(
-                f"reminder is already running (pid {pid}); only one runs per user. "
-                "Stop it first if you want to start it again.",
-                ExitStatus.FAILURE,
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
-        self._handle = handle
 
 
 def _control_handler(
@@ -160,8 +124,10 @@ def _take_signals(daemon: Daemon) -> None:
             signal.signal(number, on_signal)
 
 
-def run(paths: Paths, *, json_logs: bool = False) -> None:
-    """Run the daemon in the foreground until SIGTERM or SIGINT."""
+def run(paths: Paths, *, json_logs: bool = False, log: EventLog | None = None) -> None:
+    """Run the daemon in the foreground until SIGTERM or SIGINT. The caller
+    holds the instance lock and has checked the folders
+    (``daemon.__main__.start``, ``daemon.lock.claim``)."""
     from reminder.daemon.control import ControlServer
     from reminder.daemon.timers import Timers
     from reminder.daemon.watchers import ClockWatcher, FileWatcher, wall_minus_boot
@@ -173,24 +139,13 @@ def run(paths: Paths, *, json_logs: bool = False) -> None:
         # the main thread, which sits blocked in APScheduler's wait: a signal
         # the kernel hands to another thread was then lost (seen in CI).
         signal.pthread_sigmask(signal.SIG_BLOCK, ALL_SIGNALS)
-    log = EventLog(json_lines=json_logs)
+    log = log if log is not None else EventLog(json_lines=json_logs)
     config = load_config(paths)  # a broken config at start: ConfigError, exit 78
-    paths.runtime_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    lock = _Lock(paths.runtime_dir / "daemon.pid")
-    lock.acquire()
 
     def make_notifier(setting: str) -> Notifier:
         return select_notifier(setting, log=log.fields_logger())
 
-    def internal_error(error: BaseException) -> None:
-        import traceback
-
-        log(
-            "internal-error",
-            "Something went wrong inside reminder; it carries on. Please report this:\n"
-            + "".join(traceback.format_exception(error)),
-            error=repr(error),
-        )
+    internal_error = InternalErrors(log)
 
     timers = Timers(on_error=internal_error)
     clock_watcher: ClockWatcher | None = None
@@ -227,6 +182,7 @@ def run(paths: Paths, *, json_logs: bool = False) -> None:
         on_config_files=rewatch,
         clock_offset=wall_minus_boot,
         threaded_writes=True,
+        internal_errors=internal_error,
     )
     daemon.notifier.set_action_handler(daemon.action_handler)
     log.skip_text_when(steps_on_console(lambda: daemon.notifier))

@@ -74,34 +74,52 @@ def _nearest_existing(folder: Path) -> tuple[Path, str | None]:
     return folder, child
 
 
+def link_chain(file: Path) -> list[Path]:
+    """``file``, every link it goes through, and the file it ends at: a
+    config kept by a dotfile manager is a link into another folder, where
+    the edits happen."""
+    chain = [file]
+    current = file
+    for _hop in range(40):  # the kernel's own limit on links in a row
+        try:
+            target = current.readlink()
+        except OSError:
+            break  # not a link (or not there): the chain ends
+        current = Path(os.path.normpath(current.parent / target))
+        if current in chain:
+            break  # a loop
+        chain.append(current)
+    real = Path(os.path.realpath(file))
+    if real not in chain:
+        chain.append(real)  # through a linked folder on the way
+    return chain
+
+
 class FileWatcher:
     """Calls ``on_change`` when any of the watched files may have changed.
 
     Watches folders, not files, so that editors that save by writing a new
     file and renaming it over the old one are seen; folders that do not exist
-    yet are waited for from their closest existing ancestor.
+    yet are waited for from their closest existing ancestor. A file that is a
+    symbolic link is watched where it points too, and the links are followed
+    again after every change (a link may be pointed elsewhere).
     """
 
     def __init__(self, on_change: Callable[[], None]) -> None:
         self._on_change = on_change
         self._lock = threading.Lock()
-        self._wanted: dict[Path, set[str] | None] = {}  # folder -> names (None: any *.toml)
+        self._files: tuple[Path, ...] = ()
+        self._folders: tuple[Path, ...] = ()
         self._by_wd: dict[int, tuple[set[str], bool]] = {}  # wd -> (names, any *.toml)
         self._fd: int | None = None
         self._thread: threading.Thread | None = None
         self._signature: object = None
+        self._closed = False
 
     def watch(self, files: Iterable[Path], folders: Iterable[Path]) -> None:
         """Replace what is watched: these files, and every *.toml in these folders."""
-        wanted: dict[Path, set[str] | None] = {}
-        for file in files:
-            names = wanted.setdefault(file.parent, set())
-            if names is not None:
-                names.add(file.name)
-        for folder in folders:
-            wanted[folder] = None
         with self._lock:
-            self._wanted = wanted
+            self._files, self._folders = tuple(files), tuple(folders)
         if _IS_LINUX:
             self._rewatch()
             if self._thread is None:
@@ -113,6 +131,30 @@ class FileWatcher:
             self._signature = self._stat_signature()
             self._thread = threading.Thread(target=self._poll_loop, name="file-poll", daemon=True)
             self._thread.start()
+
+    def _wanted(self) -> dict[Path, set[str] | None]:
+        """Folder -> names of interest in it (None: any *.toml), links followed
+        as they are now. Called with the lock held."""
+        wanted: dict[Path, set[str] | None] = {}
+        for file in self._files:
+            for path in link_chain(file):
+                names = wanted.setdefault(path.parent, set())
+                if names is not None:
+                    names.add(path.name)
+        for folder in self._folders:
+            wanted[folder] = None
+        return wanted
+
+    def close(self) -> None:
+        """Stop watching: the kernel's watches go, which wakes the reading
+        thread (IN_IGNORED), and it ends."""
+        with self._lock:
+            self._closed = True
+            self._files, self._folders = (), ()
+            if self._fd is not None:
+                for wd in self._by_wd:
+                    _libc().inotify_rm_watch(self._fd, wd)
+            self._by_wd = {}
 
     def _rewatch(self) -> bool:
         """Bring the kernel's watches in line with what is wanted.
@@ -147,7 +189,7 @@ class FileWatcher:
     def _targets(self) -> dict[Path, tuple[set[str], bool]]:
         """Folder to watch -> (names of interest, any *.toml)."""
         targets: dict[Path, tuple[set[str], bool]] = {}
-        for folder, names in self._wanted.items():
+        for folder, names in self._wanted().items():
             existing, child = _nearest_existing(folder)
             wanted_names, _ = targets.setdefault(existing, (set(), False))
             if child is not None:
@@ -178,6 +220,11 @@ class FileWatcher:
                 data = os.read(self._fd, 4096)
             except OSError:
                 return
+            with self._lock:
+                if self._closed:
+                    os.close(self._fd)
+                    self._fd = None
+                    return
             changed = structural = False
             offset = 0
             while offset + _EVENT.size <= len(data):
@@ -193,7 +240,9 @@ class FileWatcher:
                     changed = True
                     if mask & (_IN_CREATE | _IN_MOVED_TO | _IN_DELETE | _IN_MOVED_FROM):
                         structural = True
-            if structural and self._rewatch():
+            # Links are followed again after every change: one may now point
+            # elsewhere, or the file it pointed to may be back.
+            if (structural or changed) and self._rewatch():
                 changed = True
             if changed:
                 self._on_change()
@@ -201,7 +250,7 @@ class FileWatcher:
     def _stat_signature(self) -> object:
         signature = []
         with self._lock:
-            wanted = dict(self._wanted)
+            wanted = self._wanted()
         for folder, names in wanted.items():
             try:
                 entries = sorted(folder.iterdir()) if folder.is_dir() else []
@@ -217,7 +266,7 @@ class FileWatcher:
         return signature
 
     def _poll_loop(self) -> None:  # pragma: no cover - macOS and Windows
-        while True:
+        while not self._closed:
             time.sleep(2)
             signature = self._stat_signature()
             if signature != self._signature:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 
+from reminder.notify.background import Background
 from reminder.notify.base import (
     ACTION_KEYS,
     ActionHandler,
@@ -26,6 +27,7 @@ __all__ = [
     "ACTION_KEYS",
     "NOTIFIER_SETTINGS",
     "ActionHandler",
+    "Background",
     "ConsoleNotifier",
     "EventLogger",
     "FreedesktopNotifier",
@@ -43,6 +45,11 @@ __all__ = [
 NOTIFIER_SETTINGS = ("auto", "freedesktop", "plyer", "console")
 
 
+def _unwrapped(notifier: Notifier) -> Notifier:
+    """The backend behind the sender thread (``Background``), which only passes work on."""
+    return notifier.inner if isinstance(notifier, Background) else notifier
+
+
 def notifier_status(notifier: Notifier) -> dict[str, str | None]:
     """What ``reminder status`` tells about notifications, beside ``notifier``
     (the backend the config chose, which stays what it was):
@@ -53,6 +60,7 @@ def notifier_status(notifier: Notifier) -> dict[str, str | None]:
       meanwhile, else None;
     - ``notifier_error``: why it failed last, else None.
     """
+    notifier = _unwrapped(notifier)
     if isinstance(notifier, Resilient):
         return {
             "notifier_in_use": notifier.in_use,
@@ -64,6 +72,7 @@ def notifier_status(notifier: Notifier) -> dict[str, str | None]:
 
 def shows_on_console(notifier: Notifier) -> bool:
     """Whether the last notification was printed on the console (chosen, or standing in)."""
+    notifier = _unwrapped(notifier)
     if isinstance(notifier, Resilient):
         return notifier.in_use == ConsoleNotifier.name
     return notifier.name == ConsoleNotifier.name
@@ -84,11 +93,14 @@ def select_notifier(
     """
     platform = sys.platform if platform is None else platform
 
+    # Sent from a thread of their own: a server that hangs never holds up a step.
     def freedesktop() -> Notifier:
-        return Resilient(FreedesktopNotifier(environ, log=log), ConsoleNotifier(), log=log)
+        return Background(
+            Resilient(FreedesktopNotifier(environ, log=log), ConsoleNotifier(), log=log), log=log
+        )
 
     def plyer() -> Notifier:
-        return Resilient(PlyerNotifier(), ConsoleNotifier(), log=log)
+        return Background(Resilient(PlyerNotifier(), ConsoleNotifier(), log=log), log=log)
 
     if setting == "console":
         return ConsoleNotifier()

@@ -258,6 +258,10 @@ class FreedesktopNotifier(Notifier):
         self._shut_down = False
         self._owner: str | None = None  # the server's unique bus name
         self._capabilities: frozenset[str] | None = None
+        # The link on which GetCapabilities went unanswered: not asked again
+        # on it (a hung server cost every step the call timeout) until the
+        # server answers something else.
+        self._unanswered_on: _Link | None = None
         self._ids: dict[str, int] = {}  # tag -> the server's notification id
         self._handler: ActionHandler | None = None
 
@@ -266,7 +270,10 @@ class FreedesktopNotifier(Notifier):
     def supports_actions(self) -> bool:
         with self._call_lock:
             try:
-                capabilities = self._ensure_capabilities(self._ensure_link())
+                link = self._ensure_link()
+                if self._unanswered_on is link:
+                    return False
+                capabilities = self._ensure_capabilities(link)
             except NotifierError:
                 return False
         return "actions" in capabilities
@@ -274,12 +281,17 @@ class FreedesktopNotifier(Notifier):
     def show(self, tag: str, message: Message) -> None:
         with self._call_lock:
             link = self._ensure_link()
-            capabilities = self._ensure_capabilities(link)
+            capabilities: frozenset[str]
+            if self._unanswered_on is link:
+                capabilities = frozenset()  # plain text, no buttons, until it answers again
+            else:
+                capabilities = self._ensure_capabilities(link)
             with self._state_lock:
                 replaces_id = self._ids.get(tag, 0)
             reply = self._call(
                 link, self._notify_call(replaces_id, message, capabilities), what="Notify"
             )
+            self._unanswered_on = None  # it answers: ask it again next time
             try:
                 (notification_id,) = reply.body
                 notification_id = int(notification_id)
@@ -375,7 +387,12 @@ class FreedesktopNotifier(Notifier):
         with self._state_lock:
             if self._capabilities is not None:
                 return self._capabilities
-        reply = self._call(link, _server_call("GetCapabilities"), what="GetCapabilities")
+        try:
+            reply = self._call(link, _server_call("GetCapabilities"), what="GetCapabilities")
+        except NotifierError as error:
+            if isinstance(error.__cause__, _TIMEOUTS):
+                self._unanswered_on = link
+            raise
         capabilities = frozenset(str(c) for c in reply.body[0]) if reply.body else frozenset()
         sender = _sender(reply)
         with self._state_lock:

@@ -195,7 +195,7 @@ class History:
             return self._connection
         connection: sqlite3.Connection | None = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._create_private()
             connection = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
             self._prepare(connection)
         except (sqlite3.Error, OSError, HistoryError) as error:
@@ -230,6 +230,39 @@ class History:
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
                 raise
+
+    def _create_private(self) -> None:
+        """A new state folder is 0700 and a new history file 0600 (check-in
+        notes are health data); SQLite gives its -wal and -shm files the
+        database's mode."""
+        import contextlib
+        import os
+
+        from reminder.files import CLOEXEC, NOFOLLOW
+
+        folder = self.path.parent
+        if not folder.exists():
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(mode=0o700, exist_ok=True)
+        if not self.path.exists() and not self.path.is_symlink():
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | CLOEXEC
+            # FileExistsError: made meanwhile by another process of ours.
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(self.path, flags, 0o600))
+
+    def make_private(self) -> list[Path]:
+        """Tighten an existing state folder (0700) and history files (0600)
+        that others could read; the ones changed, for saying so once."""
+        from reminder.files import tighten
+
+        candidates = [
+            (self.path.parent, 0o700),
+            *(
+                (self.path.with_name(self.path.name + suffix), 0o600)
+                for suffix in ("", "-wal", "-shm")
+            ),
+        ]
+        return [path for path, mode in candidates if tighten(path, mode)]
 
     def _write(self, sql: str, parameters: Sequence[Any]) -> int:
         try:
@@ -378,18 +411,17 @@ class History:
             rows = self._connect().execute(query, parameters).fetchall()
         except sqlite3.Error as error:
             raise HistoryError(f"Cannot read the history file {self.path}: {error}.") from None
-        return [
-            Checkin(
-                id=row[0],
-                at=dt.datetime.fromisoformat(row[1]),
-                score=row[2],
-                feeling=row[3],
-                note=row[4],
-                routine=row[5],
-                session_id=row[6],
-            )
-            for row in rows
-        ]
+        checkins: list[Checkin] = []
+        skipped: list[int] = []
+        for row in rows:
+            try:
+                at = _moment(row[1])
+                assert at is not None
+                checkins.append(Checkin(row[0], at, row[2], row[3], row[4], row[5], row[6]))
+            except (ValueError, TypeError, AssertionError):
+                skipped.append(row[0])
+        _say_skipped(self.path, "check-in", skipped)
+        return checkins
 
     def _read(self, query: str, parameters: Sequence[Any] = ()) -> list[Any]:
         if not self.path.exists():
@@ -458,22 +490,51 @@ class History:
         except sqlite3.Error as error:
             raise HistoryError(f"Cannot read the history file {self.path}: {error}.") from None
 
-        def moment(text: str | None) -> dt.datetime | None:
-            return dt.datetime.fromisoformat(text) if text else None
+        entries: list[Entry] = []
+        skipped: list[int] = []
+        for row in rows:
+            try:
+                entry = Entry(
+                    id=row[0],
+                    routine=str(row[1]),
+                    schedule=row[2],
+                    scheduled_at=_moment(row[3]),
+                    started_at=_moment(row[4]),
+                    ended_at=_moment(row[5]),
+                    outcome=str(row[6]),
+                    reason=row[7],
+                    phases_done=tuple(p for p in str(row[8] or "").split(",") if p),
+                    seconds_done=int(row[9] or 0),
+                    source=str(row[10] or "daemon"),
+                )
+                entry.when  # noqa: B018 - raises for a row with no time at all
+            except (ValueError, TypeError, AssertionError):
+                skipped.append(row[0])
+                continue
+            entries.append(entry)
+        _say_skipped(self.path, "session", skipped)
+        return entries
 
-        return [
-            Entry(
-                id=row[0],
-                routine=row[1],
-                schedule=row[2],
-                scheduled_at=moment(row[3]),
-                started_at=moment(row[4]),
-                ended_at=moment(row[5]),
-                outcome=row[6],
-                reason=row[7],
-                phases_done=tuple(p for p in row[8].split(",") if p),
-                seconds_done=row[9],
-                source=row[10],
-            )
-            for row in rows
-        ]
+
+def _moment(text: object) -> dt.datetime | None:
+    """A time as written (ISO 8601); one without an offset is taken as UTC.
+    ValueError or TypeError for anything else."""
+    if text is None or text == "":
+        return None
+    if not isinstance(text, str):
+        raise TypeError(text)
+    moment = dt.datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.timezone.utc)
+
+
+def _say_skipped(path: Path, what: str, rows: Sequence[int]) -> None:
+    if not rows:
+        return
+    from reminder.errors import warn
+
+    count = len(rows)
+    ids = ", ".join(str(row) for row in sorted(rows)[:5]) + (", ..." if count > 5 else "")
+    warn(
+        f"Skipped {count} {what} row{'s' if count != 1 else ''} of {path} with a time reminder "
+        f"cannot read (id {ids}); everything else is shown. Was the file edited by hand?"
+    )

@@ -6,6 +6,7 @@ inline in the config (``[routines.NAME]``) shadows both.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,8 +50,29 @@ def _toml_files(folder: Traversable) -> Iterable[Traversable]:
         return []
 
 
+def _usable_name(name: str) -> bool:
+    """A file name that is not valid UTF-8 (surrogates from the file
+    system) could be neither shown, nor recorded, nor named by a schedule."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def misnamed_routine_files(paths: Paths) -> list[str]:
+    """The user's routine files whose names are not valid UTF-8, as they can
+    be shown (undecodable bytes as \\xNN)."""
+    return [
+        os.fsencode(str(file)).decode("utf-8", "backslashreplace")
+        for file in _toml_files(paths.routines_dir)
+        if not _usable_name(file.name)
+    ]
+
+
 def routine_files(paths: Paths) -> dict[str, RoutineFile]:
-    """Every routine file by name; user files shadow bundled ones."""
+    """Every routine file by name; user files shadow bundled ones. Files
+    whose names are not valid UTF-8 are left out (misnamed_routine_files)."""
     found: dict[str, RoutineFile] = {}
     folders: tuple[tuple[Source, Traversable], ...] = (
         ("bundled", bundled_routines_dir()),
@@ -58,6 +80,8 @@ def routine_files(paths: Paths) -> dict[str, RoutineFile]:
     )
     for source, folder in folders:
         for file in _toml_files(folder):
+            if not _usable_name(file.name):
+                continue
             name = file.name[: -len(".toml")]
             found[name] = RoutineFile(name, source, file)
     return found

@@ -24,6 +24,11 @@ PHASES: Final[tuple[Phase, ...]] = ("release", "stretch", "strengthen")
 Sides = Literal["both", "left", "right", "none"]
 Source = Literal["bundled", "user", "config", "file"]
 
+MAX_SECONDS: Final = 4 * 60 * 60
+"""A routine lasts at most this long; a longer one is a mistake (or an attack)."""
+MAX_STEPS: Final = 2000
+"""And has at most this many steps (a 1 MiB file could expand to millions)."""
+
 
 @dataclass(frozen=True)
 class Exercise:
@@ -146,6 +151,8 @@ def parse_routine(
         phases[phase] = tuple(e for e in exercises if e is not None)
     if name in values.get("see_also", ()):
         report((*path, "see_also"), f'lists the routine itself ("{name}")')
+    if len(report.problems) == before:
+        _check_size(phases, path, report)
     if len(report.problems) > before:
         return None
     _check_programme(phases, path, report)
@@ -166,6 +173,54 @@ def parse_routine(
 
 _EXERCISE_KEYS = frozenset(f.name for f in schema.EXERCISE_FIELDS)
 _BOTH = "has both hold and reps; give hold for a timed hold or reps for repetitions, not both"
+
+
+def exercise_size(exercise: Exercise) -> tuple[int, int]:
+    """(steps, seconds) the exercise adds to a plan, worked out without
+    building it (routines.plan's rules: zero-length steps are left out)."""
+    sides = 2 if exercise.sides == "both" else 1
+    sets = exercise.sets
+    steps = sets * sides  # work, never zero
+    seconds = sets * sides * exercise.work_seconds + exercise.ready
+    steps += 1 if exercise.ready > 0 else 0
+    if exercise.switch > 0:
+        steps += sets * (sides - 1)
+        seconds += sets * (sides - 1) * exercise.switch
+    if exercise.rest > 0:
+        steps += sets - 1
+        seconds += (sets - 1) * exercise.rest
+    return steps, seconds
+
+
+def _check_size(
+    phases: Mapping[Phase, tuple[Exercise, ...]], path: KeyPath, report: Reporter
+) -> None:
+    """At most MAX_STEPS steps and MAX_SECONDS: reported at the exercise that
+    goes past the limit, before any plan is built."""
+    from reminder.schema.values import format_seconds
+
+    steps = seconds = 0
+    for phase in PHASES:
+        for index, exercise in enumerate(phases.get(phase, ())):
+            more_steps, more_seconds = exercise_size(exercise)
+            steps, seconds = steps + more_steps, seconds + more_seconds
+            where = (*path, phase, index)
+            if seconds > MAX_SECONDS:
+                report(
+                    where,
+                    f"brings the routine past {MAX_SECONDS // 3600} hours ({format_seconds(seconds)} "
+                    f"by the end of this exercise); a routine lasts at most {MAX_SECONDS // 3600} "
+                    "hours, so split it into shorter routines",
+                )
+                return
+            if steps > MAX_STEPS:
+                report(
+                    where,
+                    f"brings the routine past {MAX_STEPS:,} steps ({steps:,} by the end of this "
+                    f"exercise); a routine has at most {MAX_STEPS:,} steps, so split it into "
+                    "shorter routines",
+                )
+                return
 
 
 def _parse_exercise(data: Any, path: KeyPath, report: Reporter) -> Exercise | None:

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import re
+import stat
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if sys.version_info >= (3, 11):
@@ -25,6 +28,16 @@ if TYPE_CHECKING:
 
 MAX_BYTES = 1024 * 1024
 """No hand-written config or routine comes near this; a larger file is a mistake."""
+MAX_DEPTH = 100
+"""Arrays and tables nested deeper than this are a mistake (and would make
+the parser recurse until Python gives up)."""
+
+_KINDS = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 KeyPath = tuple[str | int, ...]
 
@@ -66,8 +79,12 @@ def read_text(path: Traversable, shown: str, missing_hint: str = "check the path
         return ConfigError([Problem(shown, "", message, line, column)])
 
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+        data = _read_bytes(path) if isinstance(path, Path) else path.read_bytes()[: MAX_BYTES + 1]
+    except _NotRegular as error:
+        raise fail(
+            f"is {error.kind}, not a regular file; reminder reads only regular files, "
+            "so give the path of a .toml file"
+        ) from None
     except FileNotFoundError:
         raise fail(f"no such file; {missing_hint}") from None
     except IsADirectoryError:
@@ -91,6 +108,34 @@ def read_text(path: Traversable, shown: str, missing_hint: str = "check the path
     return text
 
 
+class _NotRegular(Exception):
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+def _read_bytes(path: Path) -> bytes:
+    """Up to MAX_BYTES + 1 bytes of a regular file. Anything else is refused
+    before it is read and never waited on: opening a FIFO blocks until a
+    writer comes, and reading a device may never end."""
+
+    def refuse_odd(mode: int) -> None:
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError
+        for test, kind in _KINDS:
+            if test(mode):
+                raise _NotRegular(kind)
+        if not stat.S_ISREG(mode):
+            raise _NotRegular("not a regular file")
+
+    refuse_odd(path.stat().st_mode)  # before opening: opening some devices acts
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    with os.fdopen(fd, "rb") as handle:
+        refuse_odd(os.fstat(fd).st_mode)  # swapped since: still refused, unblocked
+        return handle.read(MAX_BYTES + 1)
+
+
 def _line_col_of_byte(data: bytes, offset: int) -> tuple[int, int]:
     before = data[:offset]
     line = before.count(b"\n") + 1
@@ -103,9 +148,14 @@ _AT_END = re.compile(r"\s*\(at end of document\)$")
 
 
 def parse(text: str, shown: str) -> dict[str, Any]:
-    """Parse TOML text; a syntax error becomes a Problem with its line and column."""
+    """Parse TOML text; a syntax error becomes a Problem with its line and
+    column, and so does nesting deeper than MAX_DEPTH."""
+    if deep := _too_deep(text):
+        raise ConfigError([_too_deep_problem(shown, text, *deep)])
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
+    except RecursionError:  # pragma: no cover - _too_deep saw it first
+        raise ConfigError([_too_deep_problem(shown, text, None, None)]) from None
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         line: int | None = None
@@ -128,6 +178,97 @@ def parse(text: str, shown: str) -> dict[str, Any]:
             column,
         )
         raise ConfigError([problem]) from None
+    except ValueError:  # a number Python will not convert (over 4,300 digits)
+        raise ConfigError([_huge_number_problem(shown, text)]) from None
+    if _depth(data) > MAX_DEPTH:  # dotted keys nest without brackets
+        raise ConfigError([_too_deep_problem(shown, text, None, None)])
+    return data
+
+
+def _huge_number_problem(shown: str, text: str) -> Problem:
+    match = re.search(r"[0-9_]{4300,}", text)
+    line = column = None
+    if match:
+        line, column = _line_col_of_byte(text.encode(), len(text[: match.start()].encode()))
+    return Problem(
+        shown,
+        format_path(KeyLocator(text).table_at(line) if line is not None else ()),
+        "has a number thousands of digits long; no setting takes one that big",
+        line,
+        column,
+    )
+
+
+def _too_deep_problem(shown: str, text: str, line: int | None, column: int | None) -> Problem:
+    table = KeyLocator(text).table_at(line) if line is not None else ()
+    return Problem(
+        shown,
+        format_path(table),
+        f"nests arrays or tables more than {MAX_DEPTH} levels deep, which no config or "
+        "routine needs; is this the right file?",
+        line,
+        column,
+    )
+
+
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """Line and column where brackets nest deeper than MAX_DEPTH, if they do.
+
+    A scan, not a parse: strings and comments are skipped; table headers open
+    and close on their line. Cheap for ordinary files: they have fewer
+    brackets than the limit in all.
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    depth = 0
+    line, line_start = 1, 0
+    i, end = 0, len(text)
+    while i < end:
+        char = text[i]
+        if char == "\n":
+            line, line_start = line + 1, i + 1
+        elif char == "#":
+            newline = text.find("\n", i)
+            i = end if newline < 0 else newline
+            continue
+        elif char in "\"'":
+            triple = text.startswith(char * 3, i)
+            quote = char * 3 if triple else char
+            j = i + len(quote)
+            while j < end and not text.startswith(quote, j):
+                if text[j] == "\\" and char == '"':
+                    j += 1
+                elif text[j] == "\n":
+                    if not triple:
+                        break  # an unclosed string: the parser will say so
+                    line, line_start = line + 1, j + 1
+                j += 1
+            i = j + len(quote)
+            continue
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line, i - line_start + 1
+        elif char in "]}":
+            depth = max(0, depth - 1)
+        i += 1
+    return None
+
+
+def _depth(data: object) -> int:
+    """How deep tables and arrays nest in parsed data (without recursing)."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(data, 0)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            break
+        if isinstance(item, dict):
+            stack.extend((value, depth + 1) for value in item.values())
+        elif isinstance(item, list):
+            stack.extend((value, depth + 1) for value in item)
+    return deepest
 
 
 def load(

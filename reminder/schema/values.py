@@ -47,15 +47,20 @@ def describe(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return quote(value)
+        return quote(value if len(value) <= 60 else value[:50] + "...")
     if isinstance(value, dict):
         return "a table"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, int) and abs(value) >= 10**20:
+        return f"a number of {len(str(abs(value)))} digits"
     return str(value)
 
 
-_DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+_DURATION = re.compile(r"^(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?$")
+_FAR_TOO_LONG = 10**12
+"""What a number of more than 12 digits counts as: over every limit, and never
+handed to int() (which refuses over 4,300 digits)."""
 
 
 def parse_duration(value: Any) -> int:
@@ -70,7 +75,9 @@ def parse_duration(value: Any) -> int:
     match = _DURATION.match(text)
     if not text or not match:
         raise Invalid(f'{describe(value)} is not a duration; write it like "90s", "1m30s" or "2m"')
-    hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    hours, minutes, seconds = (
+        _FAR_TOO_LONG if len(g or "") > 12 else int(g or 0) for g in match.groups()
+    )
     return hours * 3600 + minutes * 60 + seconds
 
 

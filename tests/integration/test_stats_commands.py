@@ -71,6 +71,7 @@ def test_report_writes_one_self_contained_html_file(
 ) -> None:
     config = _setup(tmp_path, xdg_state_home)
     target = tmp_path / "out" / "report.html"
+    target.parent.mkdir()  # a folder that does not exist is an error, not created
     result = run_cli("report", "--html", str(target), "--config", str(config), now=NOW)
     assert result.exit_code == 0, result.stderr
     page = target.read_text(encoding="utf-8")

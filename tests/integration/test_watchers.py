@@ -123,3 +123,37 @@ def test_setting_the_clock_wakes_the_watcher_at_once() -> None:
     assert woke.wait(WAIT)
     assert reasons == ["clock-set"]
     watcher.stop()
+
+
+def test_a_symlinked_config_is_watched_where_it_points_and_followed_when_repointed(
+    changes: Changes, tmp_path: Path
+) -> None:
+    """Dotfile managers: config.toml is a link into another folder, where the
+    edits happen; and the link may be pointed at another file later."""
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    (dotfiles / "reminder.toml").write_text("# v1\n", encoding="utf-8")
+    config_dir = tmp_path / "config"
+    config_dir.mkdir()
+    config = config_dir / "config.toml"
+    config.symlink_to(dotfiles / "reminder.toml")
+    watcher = FileWatcher(changes)
+    watcher.watch([config], [])
+    try:
+        (dotfiles / "reminder.toml").write_text("# v2\n", encoding="utf-8")
+        changes.wait_for_more_than(0)
+
+        elsewhere = tmp_path / "other-dotfiles"
+        elsewhere.mkdir()
+        (elsewhere / "reminder.toml").write_text("# v3\n", encoding="utf-8")
+        seen = changes.count
+        repointed = config_dir / "config.toml.new"
+        repointed.symlink_to(elsewhere / "reminder.toml")
+        repointed.replace(config)  # ln -sfn does this
+        changes.wait_for_more_than(seen)
+
+        seen = changes.count
+        (elsewhere / "reminder.toml").write_text("# v4\n", encoding="utf-8")
+        changes.wait_for_more_than(seen)
+    finally:
+        watcher.close()

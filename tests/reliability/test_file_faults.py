@@ -139,3 +139,22 @@ def test_broken_then_fixed_file_renamed_over_it(
     answer = status()
     assert answer["config_errors"] == [], answer
     assert str(answer["next"]["at"]).endswith(FIXED_AT), answer
+
+
+def test_edits_to_the_target_of_a_symlinked_config_are_applied(
+    mock_server: MockServer, tmp_path: Path, launch: Launch, run_reminder: RunReminder
+) -> None:
+    """Dotfile managers keep the config elsewhere and link to it."""
+    dotfiles = tmp_path / "dotfiles" / "reminder.toml"
+    dotfiles.parent.mkdir()
+    dotfiles.write_text(config_text("10:30"), encoding="utf-8")
+    link = tmp_path / "conf" / "config.toml"
+    link.parent.mkdir()
+    link.symlink_to(dotfiles)
+    daemon = launch(link)
+    daemon.wait_for("next", where=lambda e: str(e["at"]).endswith(GOOD_AT))
+    dotfiles.write_text(config_text("11:45"), encoding="utf-8")
+    daemon.wait_for("reload", timeout=10)
+    daemon.wait_for("next", timeout=10, where=lambda e: str(e["at"]).endswith(FIXED_AT))
+    answer = reminder_json(run_reminder, link, "status")
+    assert str(answer["next"]["at"]).endswith(FIXED_AT), answer

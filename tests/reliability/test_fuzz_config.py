@@ -362,3 +362,119 @@ def test_a_wrong_see_also_is_a_problem_not_a_crash(run_cli: RunCli, tmp_path: Pa
     result = run_cli("plan", str(path), "--json")
     assert result.exit_code == EX_CONFIG
     assert "see_also" in result.stderr
+
+
+# Hostile files: nesting thousands deep, numbers thousands of digits long,
+# files near and over 1 MiB, routines that would run for days or expand into
+# millions of steps. Whatever they hold, the answer is quick and clean.
+
+HOSTILE_SECONDS = 10.0
+"""No answer may take longer than this (a 1 MiB routine once took 78 s)."""
+
+
+def nested(depth: int, kind: str, leaf: str = "1") -> str:
+    """A TOML value nested ``depth`` deep: arrays, inline tables or a mix."""
+    if kind == "array":
+        return "[" * depth + leaf + "]" * depth
+    if kind == "table":
+        return "{a = " * depth + leaf + "}" * depth
+    opening = "".join("[" if i % 2 else "{b = " for i in range(depth))
+    closing = "".join("]" if i % 2 else "}" for i in reversed(range(depth)))
+    return opening + leaf + closing
+
+
+@st.composite
+def hostile_configs(draw: st.DrawFn) -> str:
+    """A config that is fine but for one hostile thing, put somewhere in it."""
+    base = toml_document(draw(config_documents))
+    kind = draw(
+        st.sampled_from(["nesting", "dotted", "digits", "long-string", "huge-array", "padding"])
+    )
+    if kind == "nesting":
+        depth = draw(st.integers(min_value=90, max_value=6000))
+        thing = f"deep = {nested(depth, draw(st.sampled_from(['array', 'table', 'mixed'])))}"
+    elif kind == "dotted":
+        depth = draw(st.integers(min_value=90, max_value=3000))
+        thing = ".".join(["k"] * depth) + " = 1"
+    elif kind == "digits":
+        thing = "n = " + "9" * draw(st.integers(min_value=10, max_value=6000))
+    elif kind == "long-string":
+        thing = 'title = "' + "x" * draw(st.integers(min_value=1000, max_value=300_000)) + '"'
+    elif kind == "huge-array":
+        thing = "at = [" + ", ".join(['"10:30"'] * draw(st.integers(2, 50_000))) + "]"
+    else:
+        size = draw(st.sampled_from([1024 * 1024 - 100, 1024 * 1024, 1024 * 1024 + 1, 3 << 20]))
+        thing = "#" * size
+    # At the top, or inside the first table of the file.
+    if draw(st.booleans()):
+        return thing + "\n" + base
+    return base + "\n" + thing + "\n"
+
+
+@FUZZ
+@given(text=hostile_configs())
+def test_hostile_configs_are_answered_quickly_and_cleanly(
+    text: str, run_cli: RunCli, tmp_path: Path
+) -> None:
+    import time
+
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    started = time.monotonic()
+    result = run_cli("validate", "--config", str(path))
+    assert time.monotonic() - started < HOSTILE_SECONDS
+    assert_clean_answer(result, path, frozenset({0, EX_CONFIG}))
+
+
+@st.composite
+def hostile_routines(draw: st.DrawFn) -> str:
+    """Routines of many exercises with many sets and long holds, or nested deep."""
+    exercise_count = draw(st.integers(min_value=1, max_value=6000))
+    body = (
+        '[[release]]\nexercise = "Ball"\n'
+        f"hold = {draw(st.integers(1, 3600))}\nsets = {draw(st.integers(1, 50))}\n"
+        f'rest = {draw(st.integers(0, 3600))}\nsides = "{draw(st.sampled_from(["both", "none"]))}"\n'
+    ) * exercise_count
+    rest = '[[stretch]]\nexercise = "S"\nhold = 1\n[[strengthen]]\nexercise = "C"\nreps = 1\n'
+    if draw(st.integers(0, 9)) == 0:
+        rest += f"deep = {nested(draw(st.integers(90, 5000)), 'array')}\n"
+    return body + rest
+
+
+@FUZZ
+@given(text=hostile_routines())
+def test_hostile_routines_plan_within_the_limits_or_say_why_not(
+    text: str, run_cli: RunCli, tmp_path: Path
+) -> None:
+    import time
+
+    path = tmp_path / "hostile.toml"
+    path.write_text(text, encoding="utf-8")
+    started = time.monotonic()
+    result = run_cli("plan", str(path), "--json")
+    assert time.monotonic() - started < HOSTILE_SECONDS
+    assert result.exit_code in {0, EX_CONFIG}, (result.exit_code, result.stderr[:500])
+    assert "Traceback" not in result.stderr
+    if result.exit_code == 0:
+        plan = json.loads(result.stdout)
+        assert len(plan["steps"]) <= 2000
+        assert plan["total_seconds"] <= 4 * 3600
+    else:
+        assert result.stderr.startswith(str(path)), result.stderr[:500]
+
+
+@FUZZ
+@given(texts=st.lists(hostile_configs() | hostile_routines(), min_size=1, max_size=3))
+def test_hostile_files_in_the_routines_folder_leave_the_others_listed(
+    texts: list[str], run_cli: RunCli, user_routines_dir: Path
+) -> None:
+    user_routines_dir.mkdir(parents=True, exist_ok=True)
+    for old in user_routines_dir.iterdir():
+        old.unlink()
+    for number, text in enumerate(texts):
+        (user_routines_dir / f"hostile-{number}.toml").write_text(text, encoding="utf-8")
+    result = run_cli("routines", "--json")
+    assert result.exit_code in {0, EX_CONFIG}, (result.exit_code, result.stderr[:500])
+    assert "Traceback" not in result.stderr
+    listed = {entry["name"] for entry in json.loads(result.stdout)}
+    assert {"gluteus-medius", "desk-break"} <= listed  # the bundled ones, whatever happened

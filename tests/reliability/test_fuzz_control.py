@@ -255,3 +255,100 @@ def test_ten_thousand_bad_requests_leave_the_daemon_idle_and_answering(
     assert sock.exists()  # the socket is still there
     assert daemon.named("session-start") == []
     daemon.assert_no_traceback()
+
+
+# Nesting and slow writers.
+
+NESTED_MESSAGES = 600
+SLOW_WRITERS = 16
+FRESH_CLIENTS = 60
+
+
+def nested_payload(rng: random.Random) -> tuple[bytes, int]:
+    """A request with JSON nested somewhere in it, and how deep it nests."""
+    depth = rng.choice([rng.randrange(1, 100), 100, 101, rng.randrange(100, 32_000)])
+    pairs = [("[", "]"), ('{"k": ', "}")]
+    opening, closing = [], []
+    for _ in range(depth - 2):  # the request object and args count as two levels
+        left, right = rng.choice(pairs)
+        opening.append(left)
+        closing.append(right)
+    inner = "".join(opening) + "0" + "".join(reversed(closing))
+    decoy = '"' + "[{" * rng.randrange(0, 300) + '"'  # brackets in a string do not nest
+    text = '{"v": 1, "cmd": "status", "args": {"x": ' + inner + ', "y": ' + decoy + "}}"
+    return text.encode() + b"\n", depth
+
+
+def test_nested_json_gets_an_error_when_over_a_hundred_deep(
+    daemon: DaemonProcess, xdg_runtime_dir: Path
+) -> None:
+    sock = xdg_runtime_dir / "reminder" / "control.sock"
+    rng = random.Random(SEED + 1)
+    cases = [nested_payload(rng) for _ in range(NESTED_MESSAGES)]
+    too_deep = answered = 0
+    for payload, depth in cases:
+        reply = exchange(sock, Connection(payload, close_early=False, must_answer=True))
+        assert reply is not None, payload[:80]
+        answer = json.loads(reply)
+        answered += 1
+        if len(payload) > 64 * 1024:
+            assert "too large" in answer["error"], answer
+        elif depth > 100:
+            too_deep += 1
+            assert answer == {"ok": False, "error": "The request nests deeper than 100 levels."}
+        else:
+            assert answer["ok"] is True, (depth, answer)
+    assert answered == NESTED_MESSAGES
+    assert too_deep > NESTED_MESSAGES // 4
+    daemon.assert_no_traceback()
+    assert daemon.named("(not json)") == []  # the JSON log stayed JSON
+
+
+def test_slow_writers_are_cut_off_and_fresh_clients_still_answered(
+    daemon: DaemonProcess, xdg_runtime_dir: Path
+) -> None:
+    sock = xdg_runtime_dir / "reminder" / "control.sock"
+    rng = random.Random(SEED + 2)
+    results: dict[str, list[float]] = {"slow": [], "fresh": []}
+    failures: list[str] = []
+
+    def slow_writer(pause: float) -> None:
+        started = time.monotonic()
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+            client.settimeout(pause)
+            client.connect(str(sock))
+            reply = b""
+            for byte in b'{"v": 1, "cmd": "status"' + b" " * 200:
+                try:
+                    client.send(bytes([byte]))
+                    reply = client.recv(65536)
+                except TimeoutError:
+                    continue
+                except OSError:
+                    break
+                break
+        took = time.monotonic() - started
+        results["slow"].append(took)
+        # Cut off in time, told to come back, or made room for a fresh client.
+        told = any(words in reply for words in (b"in time", b"busy"))
+        if not told or took > 2.0 + pause + 0.5:
+            failures.append(f"slow writer ({pause:.2f} s a byte): {reply!r} after {took:.1f} s")
+
+    def fresh_client() -> None:
+        started = time.monotonic()
+        reply = exchange(sock, Connection(b'{"v": 1, "cmd": "status"}\n', False, True))
+        took = time.monotonic() - started
+        results["fresh"].append(took)
+        if reply is None or not json.loads(reply).get("ok") or took > 1.0:
+            failures.append(f"fresh client: {reply!r} after {took:.2f} s")
+
+    with ThreadPoolExecutor(max_workers=SLOW_WRITERS + 4) as pool:
+        for _ in range(SLOW_WRITERS):
+            pool.submit(slow_writer, rng.uniform(0.05, 1.5))
+        for _ in range(FRESH_CLIENTS):
+            time.sleep(0.05)  # a steady trickle of ordinary commands while they write
+            pool.submit(fresh_client)
+    assert failures == []
+    assert len(results["slow"]) == SLOW_WRITERS
+    assert len(results["fresh"]) == FRESH_CLIENTS
+    daemon.assert_no_traceback()

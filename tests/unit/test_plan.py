@@ -11,7 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.routines import routine_toml
 
-from reminder.routines.model import PHASES, Exercise, Phase, Routine, Sides
+from reminder.routines.model import (
+    PHASES,
+    Exercise,
+    Phase,
+    Routine,
+    Sides,
+    exercise_size,
+)
 from reminder.routines.plan import Plan, build_plan
 
 Row = tuple[str, str | None, int | None, int | None, int, int]
@@ -335,3 +342,18 @@ def test_total_is_the_formula_and_steps_are_contiguous(
         e.sets * (2 if e.sides == "both" else 1) for e in (*release, *stretch, *strengthen)
     )
     assert sum(1 for s in plan.steps if s.kind == "work") == expected_work
+
+
+@settings(max_examples=200, deadline=None)
+@given(release=phase_lists, stretch=phase_lists, strengthen=phase_lists)
+def test_the_size_checked_before_planning_is_the_plans_size(
+    release: tuple[Exercise, ...],
+    stretch: tuple[Exercise, ...],
+    strengthen: tuple[Exercise, ...],
+) -> None:
+    """The 4-hour and 2,000-step limits are checked without building the plan;
+    the count they use must be the plan's."""
+    plan = build_plan(make_routine(release, stretch, strengthen))
+    sizes = [exercise_size(e) for e in (*release, *stretch, *strengthen)]
+    assert sum(steps for steps, _ in sizes) == len(plan.steps)
+    assert sum(seconds for _, seconds in sizes) == plan.total_seconds

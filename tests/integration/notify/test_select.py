@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from reminder.notify import (
+    Background,
     ConsoleNotifier,
     FreedesktopNotifier,
     Message,
@@ -55,10 +56,13 @@ def test_backends_with_console_fallback(
 ) -> None:
     notifier = select_notifier(setting, log=events, environ=no_bus, platform=platform)
 
-    assert isinstance(notifier, Resilient)
-    assert isinstance(notifier.primary, primary)
-    assert isinstance(notifier.fallback, ConsoleNotifier)
-    assert notifier.name == notifier.primary.name
+    # Sent from a thread of its own, falling back to the console.
+    assert isinstance(notifier, Background)
+    resilient = notifier.inner
+    assert isinstance(resilient, Resilient)
+    assert isinstance(resilient.primary, primary)
+    assert isinstance(resilient.fallback, ConsoleNotifier)
+    assert notifier.name == resilient.primary.name
     assert events.events == []  # choosing does no I/O and logs nothing
 
 
@@ -82,8 +86,9 @@ def test_auto_elsewhere_uses_freedesktop_only_when_a_server_answers(
     start_mock("body actions")
     bus = {"DBUS_SESSION_BUS_ADDRESS": session_bus.address}
     notifier = select_notifier("auto", log=events, environ=bus, platform="freebsd14")
-    assert isinstance(notifier, Resilient)
-    assert isinstance(notifier.primary, FreedesktopNotifier)
+    assert isinstance(notifier, Background)
+    assert isinstance(notifier.inner, Resilient)
+    assert isinstance(notifier.inner.primary, FreedesktopNotifier)
 
 
 def test_unknown_setting_is_refused(events: EventRecorder) -> None:
