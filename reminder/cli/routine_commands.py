@@ -91,22 +91,29 @@ def plan(
             + (f"its groups are {have}." if have else "it has no groups."),
             param_hint="--group",
         )
-    history_db = env.paths(config_path).history_db
-    history, store = History(history_db), ProgrammeStore(history_db)
-    try:
-        state = settle(history, store, found, env.now())
-    except HistoryError as error:
-        raise ReminderError(str(error)) from None
-    finally:
-        history.close()
-        store.close()
-    steps = state.plan(group)
+    if not found.groups and not found.programme:
+        # A plain routine: nothing in the history changes it (and no home
+        # folder is needed to show a routine given by its path).
+        from reminder.routines.plan import build_plan
+
+        steps, session = build_plan(found), found
+    else:
+        history_db = env.paths(config_path).history_db
+        history, store = History(history_db), ProgrammeStore(history_db)
+        try:
+            state = settle(history, store, found, env.now())
+        except HistoryError as error:
+            raise ReminderError(str(error)) from None
+        finally:
+            history.close()
+            store.close()
+        steps = state.plan(group)
+        session = found.session(group or state.next_group, state.levels)
     if as_json:
         print_json(steps.to_json())
         return
     from reminder.cli.display import plan_text
 
-    session = found.session(group or state.next_group, state.levels)
     click.echo(plan_text(steps, session, brief=brief))
 
 

@@ -375,6 +375,8 @@ class _ValueScanner:
         self._where.setdefault(path, (self._row + 1, self._col + 1))
 
     def _value(self, path: KeyPath) -> None:
+        if len(path) > MAX_DEPTH:
+            raise _Malformed  # nested past the limit: an error of its own, not located here
         char = self._char()
         if char == "[":
             self._array(path)

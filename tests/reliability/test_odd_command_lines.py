@@ -47,7 +47,7 @@ def error_line(result: subprocess.CompletedProcess[str]) -> str:
         (("snooze", "①"), "'①' is not a duration"),
         (("pause", BIG), "is too long; the most is a year"),
         (("snooze", BIG + "m"), "is too long; the most is a year"),
-        (("checkin", BIG), "is out of range; use 0 to 10"),
+        (("checkin", BIG), "is not a whole number from 0 to 10"),
         (("checkin", "²"), "'²' is not a whole number"),
         (("next", "-n", BIG), "is out of range; use 1 to 1000"),
     ],
