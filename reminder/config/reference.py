@@ -17,6 +17,7 @@ from reminder.schema.fields import (
     ROUTINE_FIELDS,
     SCHEDULE_FIELDS,
     SETTINGS_FIELDS,
+    SOUND_FIELDS,
     Field,
     days,
 )
@@ -62,6 +63,13 @@ SECTIONS: Final[tuple[tuple[str, str, Sequence[Field]], ...]] = (
         "## `[settings]`",
         "General settings, in one `[settings]` table.",
         SETTINGS_FIELDS,
+    ),
+    (
+        "## `[sound]`",
+        "Sound cues and the spoken walkthrough, in one `[sound]` table. Sound plays only "
+        "during a session (and the chime when one asks to start); `reminder sound test` "
+        "plays every cue.",
+        SOUND_FIELDS,
     ),
     (
         "## `[[schedule]]`",

@@ -334,6 +334,21 @@ def integer(minimum: int, maximum: int) -> Callable[[Any], int]:
     return convert
 
 
+def boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid(f"must be true or false (no quotes), not {describe(value)}")
+    return value
+
+
+def fraction(value: Any) -> float:
+    """A number from 0.0 to 1.0 (a whole 0 or 1 too)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise Invalid(f"must be a number from 0.0 to 1.0, like 0.8, not {describe(value)}")
+    if not 0.0 <= value <= 1.0:  # also false for nan
+        raise Invalid(f"{value} is out of range; use 0.0 (silent) to 1.0 (loudest)")
+    return float(value)
+
+
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
@@ -433,6 +448,34 @@ SETTINGS_FIELDS: Final = (
     ),
 )
 
+SOUND_FIELDS: Final = (
+    Field(
+        "cues",
+        boolean,
+        "A sound at every step change (get ready, go, switch sides, rest, next exercise, "
+        "done), a 3-2-1 count before each hold, rest or get-ready of 10 s or more ends, and a "
+        "chime when a session asks to start.",
+        True,
+        "boolean",
+    ),
+    Field(
+        "voice",
+        boolean,
+        'Also speak each step as it starts, like "Ball release, left side. Hold ninety '
+        'seconds." (espeak-ng on Linux, the system voice on macOS, SAPI on Windows).',
+        False,
+        "boolean",
+    ),
+    Field("volume", fraction, "Loudness of cues and voice, from 0.0 to 1.0.", 0.8, "number"),
+    Field(
+        "rep_ticks",
+        boolean,
+        "A soft tick at the end of each repetition, at the exercise's rep_time, to pace the reps.",
+        False,
+        "boolean",
+    ),
+)
+
 SCHEDULE_FIELDS: Final = (
     Field(
         "routine",
@@ -473,6 +516,7 @@ SCHEDULE_FIELDS: Final = (
 
 CONFIG_FIELDS: Final = (
     Field("settings", table, "General settings.", None, "table"),
+    Field("sound", table, "Sound cues and the spoken walkthrough.", None, "table"),
     Field(
         "schedule",
         tables,

@@ -24,6 +24,7 @@ REGENERATE = (
 TABLES = {
     "config": schema.CONFIG_FIELDS,
     "settings": schema.SETTINGS_FIELDS,
+    "sound": schema.SOUND_FIELDS,
     "schedule": schema.SCHEDULE_FIELDS,
     "routine": schema.ROUTINE_FIELDS,
     "exercise": schema.EXERCISE_FIELDS,
