@@ -25,7 +25,12 @@ from reminder.cli.main import Environment, cli
 # The desktop: a session bus, dbusmock and dunst notification servers, and
 # dbusmock's logind on a stand-in system bus; and `launch`, which starts the
 # installed daemon and cleans up after it.
-pytest_plugins = ["support.desktop", "support.logind", "support.daemon_process"]
+pytest_plugins = [
+    "support.desktop",
+    "support.logind",
+    "support.daemon_process",
+    "support.audio",
+]
 
 RunCli = Callable[..., Result]
 """``run_cli(*args, now=None, environ=None)`` → click Result (exit_code, stdout, stderr)."""

@@ -159,7 +159,8 @@ class SoundSession:
         """Silence at once; nothing plays until the next ``reschedule``."""
         if self._running():
             with self._lock:
-                self._state = "paused"
+                if self._state == "on":
+                    self._state = "paused"
             self._send({"cmd": "pause"})
 
     def finish(self) -> None:
@@ -313,6 +314,13 @@ class SoundSession:
                 self._state = "unavailable"
             first, self._reported = not self._reported, True
         if first and self._on_error is not None:
-            what = "the voice is silent" if part == "voice" else "the session goes on without sound"
             with contextlib.suppress(Exception):
-                self._on_error(f"Sound unavailable: {message}; {what}.")
+                self._on_error(self._sentence(part, message))
+
+    def _sentence(self, part: str, message: str) -> str:
+        if part == "voice":
+            still = (
+                "The cues still play." if self.settings.cues else "The session goes on silently."
+            )
+            return f"Voice unavailable: {message}. {still}"
+        return f"Sound unavailable: {message}. The session goes on without sound."

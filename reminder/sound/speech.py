@@ -41,7 +41,8 @@ LEAD_IN: Final = 0.004
 
 
 class SpeechError(Exception):
-    """No engine, or the engine failed; the message says which and what to do."""
+    """No engine, or the engine failed; the message (a clause, no full stop)
+    says which and what to do."""
 
 
 class Engine(Protocol):
@@ -63,13 +64,13 @@ def _run(command: Sequence[str], *, what: str, stdin: str | None = None) -> byte
             check=False,
         )
     except OSError as error:
-        raise SpeechError(f"{what} could not run: {error.strerror or error}.") from None
+        raise SpeechError(f"{what} could not run ({error.strerror or error})") from None
     except subprocess.TimeoutExpired:
-        raise SpeechError(f"{what} took over {RENDER_TIMEOUT:.0f} s and was stopped.") from None
+        raise SpeechError(f"{what} took over {RENDER_TIMEOUT:.0f} s and was stopped") from None
     if done.returncode != 0:
         detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
         reason = f": {detail[-1]}" if detail else ""
-        raise SpeechError(f"{what} failed (exit status {done.returncode}){reason}.")
+        raise SpeechError(f"{what} failed (exit status {done.returncode}){reason}")
     return done.stdout
 
 
@@ -166,7 +167,7 @@ def _read_file(path: Path, what: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError:
-        raise SpeechError(f"{what} wrote no audio for a phrase.") from None
+        raise SpeechError(f"{what} wrote no audio for a phrase") from None
 
 
 def find_engine(platform: str = sys.platform, path: str | None = None) -> Engine:
@@ -175,17 +176,17 @@ def find_engine(platform: str = sys.platform, path: str | None = None) -> Engine
     if platform == "darwin":
         if say := shutil.which("say", path=search):
             return MacSay(say)
-        raise SpeechError("macOS `say` was not found, so steps cannot be spoken.")
+        raise SpeechError("macOS `say` was not found")
     if platform == "win32":
         for name in ("powershell.exe", "powershell", "pwsh.exe", "pwsh"):
             if found := shutil.which(name, path=search):
                 return WindowsSapi(found)
-        raise SpeechError("PowerShell was not found, so Windows SAPI cannot speak the steps.")
+        raise SpeechError("PowerShell was not found, so Windows SAPI cannot speak")
     for name in ("espeak-ng", "espeak"):
         if found := shutil.which(name, path=search):
             return Espeak(found)
     raise SpeechError(
-        "No speech engine: install espeak-ng (e.g. `sudo apt install espeak-ng`) to hear the steps spoken."
+        "no speech engine was found; install espeak-ng (for example `sudo apt install espeak-ng`)"
     )
 
 
@@ -197,7 +198,7 @@ def wav_samples(data: bytes, volume: float) -> array[int]:
     trimmed, peak scaled to ``volume``. Also reads the header espeak-ng writes
     to a pipe, whose sizes are placeholders."""
     if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
-        raise SpeechError("The speech engine's output is not a WAV file.")
+        raise SpeechError("the speech engine's output is not a WAV file")
     position, channels, rate, bits, pcm = 12, 1, RATE, 16, b""
     while position + 8 <= len(data):
         chunk, size = data[position : position + 4], struct.unpack_from("<I", data, position + 4)[0]
@@ -206,7 +207,7 @@ def wav_samples(data: bytes, volume: float) -> array[int]:
             fmt, channels, rate = struct.unpack_from("<HHI", data, body)
             bits = struct.unpack_from("<H", data, body + 14)[0]
             if fmt not in (1, 0xFFFE) or bits != 16:
-                raise SpeechError("The speech engine's WAV is not 16-bit PCM.")
+                raise SpeechError("the speech engine's WAV is not 16-bit PCM")
         elif chunk == b"data":
             end = len(data) if size in (0, 0xFFFFFFFF) or body + size > len(data) else body + size
             pcm = data[body:end]

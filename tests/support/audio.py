@@ -211,6 +211,13 @@ class Recorder:
             self._arrivals.append((now, len(self._data) // 2))
             self._first.set()
 
+    def peek(self) -> array[int]:
+        """What has been recorded so far."""
+        samples = array("h")
+        data = bytes(self._data)
+        samples.frombytes(data[: len(data) // 2 * 2])
+        return samples
+
     def stop(self) -> Recording:
         self.process.send_signal(signal.SIGINT)
         try:
