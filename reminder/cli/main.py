@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import sys
 
-from reminder.cli import progress_commands, routine_commands, session_commands, setup_commands
+from reminder.cli import (
+    progress_commands,
+    routine_commands,
+    session_commands,
+    setup_commands,
+    sound_commands,
+)
 from reminder.cli.app import Environment, cli
 from reminder.errors import ExitStatus
 
 __all__ = ["Environment", "cli", "main"]
-_COMMANDS = (progress_commands, routine_commands, session_commands, setup_commands)
+_COMMANDS = (progress_commands, routine_commands, session_commands, setup_commands, sound_commands)
 """Importing them puts their commands on ``cli``."""
 
 

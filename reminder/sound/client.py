@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from reminder.routines.plan import Plan
+    from reminder.sound.schedule import Event
 
 REAP_TIMEOUT: Final = 5.0
 """Seconds a player has to exit after stop before it is killed."""
@@ -86,14 +87,17 @@ class SoundSession:
         settings: SoundSettings,
         *,
         on_error: Callable[[str], None] | None = None,
+        on_played: Callable[[str], None] | None = None,
         command: Sequence[str] | None = None,
         env: Mapping[str, str] | None = None,
     ) -> None:
         """``command`` and ``env`` start the player differently (tests,
         another output); by default ``player_command(settings)`` in this
-        process's environment."""
+        process's environment. ``on_played`` is told the name of each sound
+        (a cue's, or ``voice``) as it starts, from a helper thread."""
         self.settings = settings
         self._on_error = on_error
+        self._on_played = on_played
         self._command = list(command) if command is not None else player_command(settings)
         self._env = dict(env) if env is not None else None
         self._lock = threading.Lock()
@@ -153,6 +157,10 @@ class SoundSession:
         with self._lock:
             if self._state == "paused":
                 self._state = "on"
+        self.play(events)
+
+    def play(self, events: Sequence[Event]) -> None:
+        """These sounds, each at its instant, replace whatever was scheduled."""
         self._send({"cmd": "play", "events": [e.to_json() for e in events]})
 
     def pause(self) -> None:
@@ -167,8 +175,8 @@ class SoundSession:
         """The session is over: what is due now (the done cue) still plays,
         then the player exits by itself."""
         if self._running():
+            # stdin stays open: the player takes its closing as "stop".
             self._send({"cmd": "finish"})
-            self._close_outbox()
 
     def stop(self) -> None:
         """Silence at once, and the player exits."""
@@ -281,6 +289,9 @@ class SoundSession:
                     self._engine = str(event.get("voice"))
             elif kind == "error":
                 self._fail(str(event.get("part")), str(event.get("message")))
+            elif kind == "played" and self._on_played is not None:
+                with contextlib.suppress(Exception):
+                    self._on_played(str(event.get("sound")))
             elif kind == "exit":
                 said_exit = True
         try:
