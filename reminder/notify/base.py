@@ -38,6 +38,10 @@ class Message:
     actions: tuple[tuple[str, str], ...] = ()
     """``(key, label)`` pairs, keys from ``ACTION_KEYS``; shown where the server has actions."""
     urgency: Urgency = "normal"
+    suppress_sound: bool = False
+    """reminder plays its own sound for this one (a session's cue, the ask
+    chime): the server should not add its own (freedesktop hint
+    ``suppress-sound``)."""
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.timeout) and self.timeout > 0):

@@ -426,7 +426,9 @@ class FreedesktopNotifier(Notifier):
             [part for pair in message.actions for part in pair] if "actions" in capabilities else []
         )
         body = _escape_markup(message.body) if "body-markup" in capabilities else message.body
-        hints = {"urgency": ("y", _URGENCY[message.urgency])}
+        hints: dict[str, tuple[str, Any]] = {"urgency": ("y", _URGENCY[message.urgency])}
+        if message.suppress_sound:
+            hints["suppress-sound"] = ("b", True)
         return _server_call(
             "Notify",
             "susssasa{sv}i",
