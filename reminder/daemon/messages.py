@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from reminder.notify.base import Message
 from reminder.routines.model import PHASES, Routine
-from reminder.routines.plan import Plan, Step
+from reminder.routines.plan import Plan, Step, build_plan
 from reminder.schema.fields import format_seconds
 
 SESSION_ACTIONS = (("next", "Next"), ("pause", "Pause"), ("stop", "Stop"))
@@ -34,11 +34,20 @@ def _set_note(step: Step, sets: int) -> str:
     return f" (set {step.set} of {sets})" if sets > 1 and step.set is not None else ""
 
 
+def ready_side_text(step: Step, routine: Routine) -> str:
+    """For a get-ready step: which side the exercise starts with, or ""."""
+    exercise = next(e for e in routine.phases[step.phase] if e.name == step.exercise)
+    first = {"both": "left", "left": "left", "right": "right"}.get(exercise.sides)
+    return f"Starts with the {first} side" if first else ""
+
+
 def step_body(step: Step, routine: Routine) -> str:
     exercise = next(e for e in routine.phases[step.phase] if e.name == step.exercise)
     if step.kind == "ready":
+        side = ready_side_text(step, routine)
+        starts = f". {side}" if side else ""
         how = f". {exercise.how}" if exercise.how else ""
-        return f"Get ready — {format_seconds(step.duration)}{how}"
+        return f"Get ready — {format_seconds(step.duration)}{starts}{how}"
     if step.kind == "switch":
         return f"Switch to the {step.side} side — {format_seconds(step.duration)}"
     if step.kind == "rest":
@@ -55,12 +64,52 @@ def step_body(step: Step, routine: Routine) -> str:
     return f"{step.side.capitalize()} side — {action}{note}"
 
 
-def step_message(step: Step, routine: Routine) -> Message:
+def next_text(plan: Plan, index: int) -> str:
+    """What comes after step ``index``: ``Next: switch sides``, ``Next: rest 45 s``."""
+    if index + 1 >= len(plan.steps):
+        return "Next: done"
+    step, following = plan.steps[index], plan.steps[index + 1]
+    if following.kind == "switch":
+        return "Next: switch sides"
+    if following.kind == "rest":
+        return f"Next: rest {format_seconds(following.duration)}"
+    if following.exercise != step.exercise or following.phase != step.phase:
+        return f"Next: {following.exercise}"
+    if following.set != step.set and following.set is not None:
+        sets = max(s.set or 1 for s in plan.steps if s.exercise == step.exercise)
+        return f"Next: set {following.set} of {sets}"
+    return f"Next: {following.side} side" if following.side else "Next: again"
+
+
+def _left_text(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} s left"
+    return f"{(seconds + 30) // 60} min left"  # to the nearest minute, halves up
+
+
+def position_text(plan: Plan, index: int) -> str:
+    """Where the session is as step ``index`` starts: ``step 4 of 16 · 12 min left``."""
+    left = plan.total_seconds - plan.steps[index].offset
+    return f"step {index + 1} of {len(plan.steps)} · {_left_text(left)}"
+
+
+def step_message(
+    step: Step, routine: Routine, plan: Plan | None = None, *, own_sound: bool = False
+) -> Message:
+    """The notification of a step. A work step's says what comes next and
+    where the session is. ``own_sound``: reminder plays this step's cue or
+    voice itself, so the server should stay quiet (``suppress-sound``)."""
+    body = step_body(step, routine)
+    if step.kind == "work":
+        plan = plan or build_plan(routine)
+        index = next(i for i, s in enumerate(plan.steps) if s.offset == step.offset)
+        body += f"\n{next_text(plan, index)} · {position_text(plan, index)}"
     return Message(
         summary=step_summary(step),
-        body=step_body(step, routine),
+        body=body,
         timeout=step.duration + LINGER,
         actions=SESSION_ACTIONS,
+        suppress_sound=own_sound,
     )
 
 
@@ -77,12 +126,16 @@ def _phase_line(plan: Plan) -> str:
     return ", ".join(f"{phase} {format_seconds(plan.phase_seconds(phase))}" for phase in PHASES)
 
 
-def ask_message(routine: Routine, plan: Plan, timeout: float) -> Message:
+def ask_message(
+    routine: Routine, plan: Plan, timeout: float, *, own_sound: bool = False
+) -> Message:
+    """``own_sound``: reminder plays its ask chime, so the server stays quiet."""
     return Message(
         summary=f"Time for {routine.title}",
         body=f"{format_seconds(plan.total_seconds)}: {_phase_line(plan)}. Start now?",
         timeout=timeout,
         actions=ASK_ACTIONS,
+        suppress_sound=own_sound,
     )
 
 
@@ -97,7 +150,9 @@ def start_message(routine: Routine, plan: Plan) -> Message:
 CHECKIN_ACTIONS = (("better", "Better"), ("same", "Same"), ("worse", "Worse"))
 
 
-def done_message(routine: Routine, plan: Plan, *, ask_checkin: bool = False) -> Message:
+def done_message(
+    routine: Routine, plan: Plan, *, ask_checkin: bool = False, own_sound: bool = False
+) -> Message:
     body = f"Well done: {format_seconds(plan.total_seconds)} of release, stretch and strengthen."
     if ask_checkin:
         body += " How is the pain compared with last time?"
@@ -107,6 +162,7 @@ def done_message(routine: Routine, plan: Plan, *, ask_checkin: bool = False) -> 
         timeout=120.0 if ask_checkin else 30.0,
         actions=CHECKIN_ACTIONS if ask_checkin else (),
         urgency="low",
+        suppress_sound=own_sound,
     )
 
 
