@@ -56,6 +56,9 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         folder.mkdir(mode=0o700)
         monkeypatch.setenv(name, str(folder))
     monkeypatch.delenv("REMINDER_CONFIG", raising=False)
+    # No sound reaches the machine's sound server: a test that wants sound
+    # starts its own (support.audio) and points PULSE_SERVER at it.
+    monkeypatch.setenv("PULSE_SERVER", f"unix:{tmp_path}/no-sound-server")
     # "local" must mean the same zone on every machine the suite runs on.
     monkeypatch.setenv("TZ", "UTC")
     cwd = tmp_path / "cwd"

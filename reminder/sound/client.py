@@ -111,6 +111,7 @@ class SoundSession:
         self._reported = False
         self._ended = threading.Event()
         self._ended.set()
+        self._ready = threading.Event()
 
     @property
     def enabled(self) -> bool:
@@ -184,6 +185,11 @@ class SoundSession:
             self._send({"cmd": "stop"})
             self._close_outbox()
 
+    def wait_ready(self, timeout: float) -> bool:
+        """After ``prepare``: block until the player has reached the sound
+        server (True) or given up, or ``timeout`` passed (False)."""
+        return self._ready.wait(timeout) and self._state != "unavailable"
+
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the player has exited (tests, the terminal walkthrough)."""
         return self._ended.wait(timeout)
@@ -244,6 +250,7 @@ class SoundSession:
                 message = ""
         if message:
             self._fail("output", message)
+            self._ready.set()
             return False
         threading.Thread(
             target=self._write, args=(process, outbox), name="sound-writer", daemon=True
@@ -284,6 +291,7 @@ class SoundSession:
             if kind == "ready":
                 with self._lock:
                     self._output = str(event.get("output"))
+                self._ready.set()
             elif kind == "voice":
                 with self._lock:
                     self._engine = str(event.get("voice"))
@@ -315,6 +323,7 @@ class SoundSession:
             if self._state in ("on", "paused"):
                 self._state = "idle"
         self._ended.set()
+        self._ready.set()
 
     def _fail(self, part: str, message: str) -> None:
         with self._lock:

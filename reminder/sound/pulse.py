@@ -16,6 +16,7 @@ import ctypes
 import ctypes.util
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
@@ -64,15 +65,18 @@ def _load(name: str, soname: str) -> Any:
         ) from None
 
 
-def server_description(environ: dict[str, str] | None = None) -> str:
-    """Where libpulse will connect, as a person would look for it."""
+def server_address(environ: Mapping[str, str] | None = None) -> str | None:
+    """The server to connect to: ``PULSE_SERVER``, else the socket a desktop's
+    PulseAudio or PipeWire puts at ``$XDG_RUNTIME_DIR/pulse/native``. None
+    leaves it to libpulse's own search (client.conf, X11), which may also
+    start a PulseAudio if the user's client.conf allows it."""
     env = os.environ if environ is None else environ
     if server := env.get("PULSE_SERVER"):
         return server
     runtime = env.get("XDG_RUNTIME_DIR")
-    if runtime:
-        return str(Path(runtime, "pulse", "native"))
-    return "the default PulseAudio socket"
+    if runtime and Path(runtime, "pulse", "native").exists():
+        return f"unix:{Path(runtime, 'pulse', 'native')}"
+    return None
 
 
 class PulseStream:
@@ -124,10 +128,11 @@ class PulseStream:
             minreq=chunk,
             fragsize=0xFFFFFFFF,
         )
-        self.server = server_description()
+        address = server_address()
+        self.server = address or "the default PulseAudio server"
         error = ctypes.c_int(0)
         self._handle = simple.pa_simple_new(
-            None,
+            address.encode() if address else None,
             app_name.encode(),
             PA_STREAM_PLAYBACK,
             None,
