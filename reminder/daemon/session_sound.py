@@ -9,6 +9,8 @@ module loaded in the daemon.
 Call sites (``Daemon`` in daemon/core.py, to be wired by the session runner)::
 
     _ask                      sound.asking()
+    (optional) ~2 s before an
+      auto-start session      sound.warm_up()
     _answer skip/snooze,
       _ask_timed_out          sound.not_started()
     _start_session            sound.started(session, now)
@@ -82,6 +84,12 @@ class SessionSound:
         sound = self._sound()
         sound.chime()
         sound.prepare()  # with the voice alone there is no chime, but the player warms up
+
+    def warm_up(self) -> None:
+        """Optional, a few seconds before a session that starts without asking
+        (``start = "auto"``): start the player, so the first step's cue is on
+        time rather than late by the player's start-up (about 0.1-0.2 s)."""
+        self._sound().prepare()
 
     def not_started(self) -> None:
         """The ask was skipped, snoozed or not answered."""

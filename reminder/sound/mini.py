@@ -25,7 +25,8 @@ from reminder.sound.synth import RATE
 
 PERIOD_MS: Final = 10
 PERIODS: Final = 3
-DEVICE_LATENCY: Final = PERIOD_MS * PERIODS / 1000
+DEVICE_LATENCY: Final = PERIOD_MS * (PERIODS - 1) / 1000
+"""New audio waits behind the periods still queued: one is being played."""
 BACKENDS: Final = {"darwin": "COREAUDIO", "win32": "WASAPI"}
 
 

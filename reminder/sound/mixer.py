@@ -14,7 +14,6 @@ from __future__ import annotations
 import bisect
 from array import array
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Final
 
 from reminder.sound.synth import RATE
@@ -25,23 +24,37 @@ CUT_FADE: Final = int(0.015 * RATE)
 """Samples over which a phrase that is cut short fades out."""
 
 
-@dataclass(frozen=True, order=True)
 class Scheduled:
-    at: float
-    """Wall-clock instant, seconds since the epoch."""
-    cue: str | None = field(default=None, compare=False)
-    say: str | None = field(default=None, compare=False)
-    planned: str = field(default="", compare=False)
-    """The instant as the client sent it (ISO 8601), for reports."""
+    """One sound due at ``at`` (wall clock, seconds since the epoch): a cue by
+    name or a phrase; ``planned`` is the instant as the client sent it (ISO
+    8601), for reports. Ordered by instant."""
+
+    __slots__ = ("at", "cue", "planned", "say")
+
+    def __init__(
+        self, at: float, cue: str | None = None, say: str | None = None, planned: str = ""
+    ) -> None:
+        self.at = at
+        self.cue = cue
+        self.say = say
+        self.planned = planned
+
+    def __lt__(self, other: Scheduled) -> bool:
+        return self.at < other.at
+
+    def __repr__(self) -> str:
+        return f"Scheduled({self.at!r}, cue={self.cue!r}, say={self.say!r})"
 
 
-@dataclass
 class _Playing:
-    samples: array[int]
-    position: int
-    """Index of the sample due at the next chunk's first frame; negative:
-    that many frames of silence first."""
-    voice: bool
+    __slots__ = ("position", "samples", "voice")
+
+    def __init__(self, samples: array[int], position: int, voice: bool) -> None:
+        self.samples = samples
+        self.position = position
+        """Index of the sample due at the next chunk's first frame; negative:
+        that many frames of silence first."""
+        self.voice = voice
 
 
 Lookup = Callable[[Scheduled], "array[int] | None"]

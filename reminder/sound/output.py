@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Callable
 from typing import Protocol
 
@@ -58,3 +59,29 @@ def open_output(kind: str) -> Callable[[], Stream]:
 
         return MiniaudioStream
     raise OutputError(f"there is no sound output called {kind!r}; use pulse or miniaudio")
+
+
+class Connecting:
+    """A stream being opened in a thread of its own, while the player's
+    other modules load: start-up counts against the first cue."""
+
+    def __init__(self, opener: Callable[[], Stream]) -> None:
+        self.opener = opener
+        self._stream: Stream | None = None
+        self._error: OutputError | None = None
+        self._thread = threading.Thread(target=self._open, args=(opener,), daemon=True)
+        self._thread.start()
+
+    def _open(self, opener: Callable[[], Stream]) -> None:
+        try:
+            self._stream = opener()
+        except OutputError as error:
+            self._error = error
+
+    def result(self) -> Stream:
+        """The stream, once open; raises OutputError."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._stream is not None
+        return self._stream

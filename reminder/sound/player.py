@@ -24,6 +24,7 @@ soon as a schedule arrives, so each is ready long before its instant.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import threading
@@ -34,7 +35,7 @@ from typing import IO, TYPE_CHECKING, Any, Final
 
 from reminder.sound import synth
 from reminder.sound.mixer import Mixer, Scheduled
-from reminder.sound.output import OutputError, Stream, open_output
+from reminder.sound.output import Connecting, OutputError, Stream
 
 if TYPE_CHECKING:
     from reminder.sound.speech import Engine
@@ -270,8 +271,9 @@ class Player:
                 stream.drain()
         finally:
             if stream is not None:
-                if self.stopping:
-                    stream.flush()
+                with contextlib.suppress(OutputError):  # a server gone already is silent
+                    if self.stopping:
+                        stream.flush()
                 stream.close()
 
 
@@ -279,7 +281,9 @@ def _iso(instant: float) -> str:
     return dt.datetime.fromtimestamp(instant, dt.timezone.utc).isoformat()
 
 
-def main(*, volume: float, voice: bool, output: str, stdin: IO[str], stdout: IO[str]) -> int:
+def main(
+    *, volume: float, voice: bool, connecting: Connecting, stdin: IO[str], stdout: IO[str]
+) -> int:
     lock = threading.Lock()
 
     def emit(event: dict[str, Any]) -> None:
@@ -292,25 +296,24 @@ def main(*, volume: float, voice: bool, output: str, stdin: IO[str], stdout: IO[
 
     sounds = Sounds(volume)
     player = Player(sounds, emit)
-    opener = open_output(output)
-    try:
-        stream = opener()
-    except OutputError as error:
-        emit({"event": "error", "part": "output", "message": str(error)})
-        emit({"event": "exit"})
-        return 1
-    emit({"event": "ready", "output": stream.name})
-    reader = threading.Thread(target=player.read_commands, args=(stdin,), daemon=True)
-    reader.start()
+    # Commands are read, and the first cues rendered, while the stream opens.
+    threading.Thread(target=player.read_commands, args=(stdin,), daemon=True).start()
     engine_finder: Callable[[], Engine] | None = None
     if voice:
         from reminder.sound.speech import find_engine
 
         engine_finder = find_engine
     threading.Thread(target=player.render_ahead, args=(engine_finder,), daemon=True).start()
+    try:
+        stream = connecting.result()
+    except OutputError as error:
+        emit({"event": "error", "part": "output", "message": str(error)})
+        emit({"event": "exit"})
+        return 1
+    emit({"event": "ready", "output": stream.name})
     status = 0
     try:
-        player.play(opener, stream)
+        player.play(connecting.opener, stream)
     except OutputError as error:
         emit({"event": "error", "part": "output", "message": str(error)})
         status = 1

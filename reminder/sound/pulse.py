@@ -13,7 +13,6 @@ Only the player process loads this module.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import sys
 from collections.abc import Mapping
@@ -55,9 +54,15 @@ class _BufferAttr(ctypes.Structure):
 
 
 def _load(name: str, soname: str) -> Any:
-    found = ctypes.util.find_library(name) or soname
     try:
-        return ctypes.CDLL(found)
+        return ctypes.CDLL(soname)  # the stable soname: no ldconfig run at start-up
+    except OSError:
+        pass
+    from ctypes.util import find_library
+
+    found = find_library(name)
+    try:
+        return ctypes.CDLL(found or soname)
     except OSError:
         raise PulseError(
             f"{soname} is not installed, so reminder cannot reach the sound server; "

@@ -17,15 +17,16 @@ the floor tells them apart without looking:
 - ``rep``: a softer, lower knock — the pace of one repetition.
 
 Pure Python (``math`` and ``array``): rendering every cue takes a fraction of
-a second, and the player renders each one before it is first due.
+a second, and the player renders each one before it is first due. No
+dataclasses here or in the rest of the player: importing them (and
+``inspect``) would cost the player's start-up ~10 ms.
 """
 
 from __future__ import annotations
 
 import math
 from array import array
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 RATE: Final = 22050
 """Samples a second, of everything the player plays (espeak-ng's own rate)."""
@@ -35,8 +36,7 @@ FADE: Final = 0.012
 """Seconds of the linear fade at the very end of a cue, so it ends at zero."""
 
 
-@dataclass(frozen=True)
-class Note:
+class Note(NamedTuple):
     at: float
     """Seconds from the cue's start."""
     frequency: float
@@ -47,8 +47,7 @@ class Note:
     """Levels of the 2nd, 3rd, … harmonic, relative to the fundamental."""
 
 
-@dataclass(frozen=True)
-class Shape:
+class Shape(NamedTuple):
     notes: tuple[Note, ...]
     length: float
     """Seconds."""
@@ -117,11 +116,16 @@ def _note_samples(note: Note, count: int) -> list[float]:
     for level, number in partials:
         w = step * number
         # A partial's decay quickens with its pitch, as a struck bar's does.
-        partial_fall = fall**number
-        amplitude = level * note.level
-        for i in range(count):
-            samples[i] += amplitude * math.sin(w * i)
-            amplitude *= partial_fall
+        r = fall**number
+        # The damped sine a * r^i * sin(w i) by its recurrence: a multiply-add a
+        # sample instead of a sin() and an exp(), four times faster.
+        c1, c2 = 2 * r * math.cos(w), r * r
+        before, last = 0.0, level * note.level * r * math.sin(w)
+        if count > 1:
+            samples[1] += last
+        for i in range(2, count):
+            before, last = last, c1 * last - c2 * before
+            samples[i] += last
     for i in range(min(attack, count)):
         samples[i] *= i / attack
     return samples
@@ -134,11 +138,10 @@ def render(name: str, volume: float) -> array[int]:
     mix = [0.0] * total
     for note in shape.notes:
         start = int(note.at * RATE)
-        for i, value in enumerate(_note_samples(note, total - start)):
-            mix[start + i] += value
+        mix[start:] = map(float.__add__, mix[start:], _note_samples(note, total - start))
     fade = int(FADE * RATE)
     for i in range(fade):
         mix[total - 1 - i] *= i / fade
-    peak = max(abs(v) for v in mix) or 1.0
+    peak = max(abs(max(mix)), abs(min(mix))) or 1.0
     scale = 32767 * shape.gain * max(0.0, min(1.0, volume)) / peak
-    return array("h", (int(v * scale) for v in mix))
+    return array("h", map(int, map(scale.__mul__, mix)))

@@ -62,6 +62,9 @@ def test_configuration_reference_documents_every_key(table: str, field: schema.F
         "GNOME",
         "Wayland",
         "notify-send",
+        "I hear nothing",
+        "reminder sound test",
+        "espeak-ng",
     ],
 )
 def test_troubleshooting_covers_the_usual_problems(phrase: str) -> None:

@@ -24,9 +24,12 @@ from support.audio import PulseServer, Recorder, Sound
 from support.desktop import require
 
 from reminder.config.load import SoundSettings
+from reminder.daemon.session import Session
+from reminder.daemon.session_sound import SessionSound
 from reminder.routines.model import Exercise, Phase, Routine
 from reminder.routines.plan import Plan, build_plan
 from reminder.sound.client import SoundSession, player_command
+from reminder.sound.client import SoundSettings as SoundSettingsProtocol
 
 WORST = 0.15
 """Seconds: the most any sound may be off its instant (the target)."""
@@ -39,19 +42,24 @@ def exercise(name: str, *, hold: int | None = None, reps: int | None = None, rea
     return Exercise(name, None, hold, reps, 1, rep_time, 0, "none", 5, ready)
 
 
-def plan_of(release: Exercise, stretch: Exercise, strengthen: Exercise) -> Plan:
+def routine_of(release: Exercise, stretch: Exercise, strengthen: Exercise) -> Routine:
     phases: dict[Phase, tuple[Exercise, ...]] = {
         "release": (release,),
         "stretch": (stretch,),
         "strengthen": (strengthen,),
     }
-    return build_plan(Routine("t", "T", None, None, (), phases, "config"))
+    return Routine("t", "T", None, None, (), phases, "config")
+
+
+def plan_of(release: Exercise, stretch: Exercise, strengthen: Exercise) -> Plan:
+    return build_plan(routine_of(release, stretch, strengthen))
 
 
 # 0 get ready 1 s | 1 hold 10 s (3-2-1 at 8, 9, 10) | 11 hold 1 s | 12 two reps of 1 s | done 14
-CUE_PLAN = plan_of(
+CUE_ROUTINE = routine_of(
     exercise("Ball", hold=10, ready=1), exercise("Reach", hold=1), exercise("Bridge", reps=2)
 )
+CUE_PLAN = build_plan(CUE_ROUTINE)
 CUE_TIMES = {0: "ready", 1: "go", 8: "tick", 9: "tick", 10: "tick", 11: "go", 12: "go", 14: "done"}
 
 # 0 get ready 3 s | 3 hold 4 s | 7 hold 4 s | 11 one rep of 3 s | done 14
@@ -347,6 +355,43 @@ def test_the_macos_and_windows_output_plays_on_time_too(
     assert_on_time(offsets(planned, recording.sounds()))
 
 
+def test_the_daemon_chimes_when_it_asks_and_the_session_it_starts_is_on_time(
+    pulse_server: PulseServer, recorder: Recorder
+) -> None:
+    """SessionSound, as the daemon's session runner uses it: the ask chime,
+    a few seconds to press Start, the steps, Stop."""
+    errors = Errors()
+
+    def factory(settings: SoundSettingsProtocol, report: Callable[[str], None]) -> SoundSession:
+        return SoundSession(
+            settings,
+            on_error=report,
+            command=player_command(settings),
+            env={**os.environ, **pulse_server.env},
+        )
+
+    sound = SessionSound(SoundSettings(), errors, factory=factory)
+    asked = time.time()
+    sound.asking()
+    time.sleep(5)  # the chime rings out, the player closes its stream; then Start
+    anchor = utc_now()
+    session = Session("t-1", CUE_ROUTINE, CUE_PLAN, anchor)
+    sound.started(session, anchor)
+    time.sleep(1.8)
+    stopped = time.time()
+    sound.ended(completed=False)
+    time.sleep(1.0)
+    recording = recorder.stop()
+
+    chime, *steps = recording.sounds()
+    assert asked < chime.start < asked + 1.0
+    assert chime.length > 1.0  # the ding-dong
+    assert_on_time(offsets([anchor.timestamp(), anchor.timestamp() + 1], steps))
+    assert recording.peak_between(stopped + 0.05, recording.end) == 0
+    assert errors == []
+    assert sound.status()["state"] == "idle"
+
+
 def test_after_a_session_nothing_of_sound_is_left_in_the_process(
     pulse_server: PulseServer, tmp_path: Path
 ) -> None:
@@ -354,9 +399,19 @@ def test_after_a_session_nothing_of_sound_is_left_in_the_process(
     library mapped, no child process, private memory within 1.5 MiB."""
     script = tmp_path / "host.py"
     script.write_text(HOST_SCRIPT, encoding="utf-8")
+    # As installed: modules load from cached bytecode, not compiled afresh at each import
+    # (compiling leaves the heap larger than the modules themselves).
+    env = {**os.environ, **pulse_server.env}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run(
+        [sys.executable, "-c", "import reminder.sound.client, reminder.sound.schedule"],
+        env=env,
+        check=True,
+        timeout=60,
+    )
     done = subprocess.run(
         [sys.executable, str(script)],
-        env={**os.environ, **pulse_server.env},
+        env=env,
         capture_output=True,
         text=True,
         timeout=60,

@@ -8,9 +8,11 @@
 - ``Recorder``: ``parec`` (package pulseaudio-utils) on the sink's monitor:
   every sample the sink played, and when. Each block is stamped with the
   wall clock as it arrives; a sample cannot arrive before it was played, so
-  the earliest arrival (less its position in the stream) fixes the
-  recording's start to within a few milliseconds, late rather than early:
-  any error makes cues look later than they were.
+  the earliest arrival of the blocks that follow a sample (less its distance
+  from them) fixes its instant to within a few milliseconds, late rather
+  than early. Only arrivals within a second are used: the sink counts
+  samples by the monotonic clock, which drifts from the wall clock (NTP
+  slews it) by tens of milliseconds over ten minutes.
 - ``sounds``: the onsets and lengths of what the recording holds.
 
 A missing program fails the test (it never skips): scripts/test installs them.
@@ -18,6 +20,7 @@ A missing program fails the test (it never skips): scripts/test installs them.
 
 from __future__ import annotations
 
+import bisect
 import os
 import shutil
 import signal
@@ -130,17 +133,35 @@ class Sound:
         return self.end - self.start
 
 
+WINDOW = RATE
+"""Samples after a sample whose arrivals date it."""
+
+
 @dataclass
 class Recording:
     samples: array[int]
-    origin: float
-    """Wall-clock instant of the first sample."""
+    arrivals: list[tuple[float, int]]
+    """(wall-clock instant, samples received by then), in order."""
+
+    def __post_init__(self) -> None:
+        self._counts = [count for _, count in self.arrivals]
+
+    @property
+    def origin(self) -> float:
+        return self.at(0)
 
     def at(self, index: int) -> float:
-        return self.origin + index / RATE
+        """Wall-clock instant of sample ``index``."""
+        first = bisect.bisect_left(self._counts, index)
+        last = bisect.bisect_right(self._counts, index + WINDOW)
+        near = self.arrivals[first:last] or self.arrivals[-1:]
+        return min(arrived - (count - index) / RATE for arrived, count in near)
 
     def index(self, instant: float) -> int:
-        return max(0, min(len(self.samples), round((instant - self.origin) * RATE)))
+        guess = round((instant - self.at(0)) * RATE)
+        for _ in range(2):  # the local clock differs from the start's by milliseconds
+            guess += round((instant - self.at(max(0, guess))) * RATE)
+        return max(0, min(len(self.samples), guess))
 
     @property
     def end(self) -> float:
@@ -230,8 +251,7 @@ class Recorder:
             self.process.stdout.close()
         samples = array("h")
         samples.frombytes(bytes(self._data[: len(self._data) // 2 * 2]))
-        origin = min(arrived - count / RATE for arrived, count in self._arrivals)
-        return Recording(samples, origin)
+        return Recording(samples, self._arrivals)
 
 
 @pytest.fixture
