@@ -94,11 +94,18 @@ def position_text(plan: Plan, index: int) -> str:
 
 
 def step_message(
-    step: Step, routine: Routine, plan: Plan | None = None, *, own_sound: bool = False
+    step: Step,
+    routine: Routine,
+    plan: Plan | None = None,
+    *,
+    own_sound: bool = False,
+    elapsed: float | None = None,
 ) -> Message:
     """The notification of a step. A work step's says what comes next and
     where the session is. ``own_sound``: reminder plays this step's cue or
-    voice itself, so the server should stay quiet (``suppress-sound``)."""
+    voice itself, so the server should stay quiet (``suppress-sound``).
+    ``elapsed``: seconds into the step, for a progress bar where the server
+    draws one (send it again at most every ``PROGRESS_EVERY`` seconds)."""
     body = step_body(step, routine)
     if step.kind == "work":
         plan = plan or build_plan(routine)
@@ -110,7 +117,20 @@ def step_message(
         timeout=step.duration + LINGER,
         actions=SESSION_ACTIONS,
         suppress_sound=own_sound,
+        progress=None if elapsed is None else step_progress(step, elapsed),
     )
+
+
+PROGRESS_EVERY = 5.0
+"""Seconds between progress updates of a step's notification: no per-second
+redraws (each one is a D-Bus call and a repaint)."""
+
+
+def step_progress(step: Step, elapsed: float) -> int:
+    """How far a step is, 0–100."""
+    if step.duration <= 0:
+        return 100
+    return max(0, min(100, int(100 * elapsed / step.duration)))
 
 
 def paused_message(step: Step, remaining: int) -> Message:

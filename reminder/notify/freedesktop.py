@@ -429,6 +429,8 @@ class FreedesktopNotifier(Notifier):
         hints: dict[str, tuple[str, Any]] = {"urgency": ("y", _URGENCY[message.urgency])}
         if message.suppress_sound:
             hints["suppress-sound"] = ("b", True)
+        if message.progress is not None:
+            hints["value"] = ("i", message.progress)
         return _server_call(
             "Notify",
             "susssasa{sv}i",

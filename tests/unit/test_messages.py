@@ -83,3 +83,11 @@ def test_a_message_reminder_sounds_itself_asks_the_server_for_quiet() -> None:
     assert messages.step_message(step, ROUTINE, PLAN, own_sound=True).suppress_sound
     assert messages.ask_message(ROUTINE, PLAN, 60.0, own_sound=True).suppress_sound
     assert messages.done_message(ROUTINE, PLAN, own_sound=True).suppress_sound
+
+
+def test_progress_is_how_far_the_step_is_and_never_past_its_ends() -> None:
+    hold = PLAN.steps[1]  # 90 s
+    assert messages.step_message(hold, ROUTINE).progress is None
+    assert messages.step_message(hold, ROUTINE, elapsed=45).progress == 50
+    assert messages.step_message(hold, ROUTINE, elapsed=0).progress == 0
+    assert messages.step_message(hold, ROUTINE, elapsed=95).progress == 100

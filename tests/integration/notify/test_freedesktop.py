@@ -85,6 +85,18 @@ def test_a_message_with_its_own_sound_asks_the_server_for_silence(
     assert silent.signatures["hint:suppress-sound"] == "b"
 
 
+def test_a_step_in_progress_sends_its_progress_as_the_value_hint(
+    mock_server: MockServer, notifier: FreedesktopNotifier
+) -> None:
+    notifier.show("session-1", STEP)
+    notifier.show("session-1", Message(STEP.summary, STEP.body, 30.0, progress=40))
+
+    without, with_progress = mock_server.notify_calls()
+    assert "value" not in without.hints
+    assert with_progress.hints["value"] == 40
+    assert with_progress.signatures["hint:value"] == "i"
+
+
 def test_one_notification_per_tag_updated_in_place(
     mock_server: MockServer, notifier: FreedesktopNotifier
 ) -> None:
