@@ -25,7 +25,12 @@ from reminder.cli.main import Environment, cli
 # The desktop: a session bus, dbusmock and dunst notification servers, and
 # dbusmock's logind on a stand-in system bus; and `launch`, which starts the
 # installed daemon and cleans up after it.
-pytest_plugins = ["support.desktop", "support.logind", "support.daemon_process"]
+pytest_plugins = [
+    "support.desktop",
+    "support.logind",
+    "support.daemon_process",
+    "support.audio",
+]
 
 RunCli = Callable[..., Result]
 """``run_cli(*args, now=None, environ=None)`` → click Result (exit_code, stdout, stderr)."""
@@ -51,6 +56,9 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         folder.mkdir(mode=0o700)
         monkeypatch.setenv(name, str(folder))
     monkeypatch.delenv("REMINDER_CONFIG", raising=False)
+    # No sound reaches the machine's sound server: a test that wants sound
+    # starts its own (support.audio) and points PULSE_SERVER at it.
+    monkeypatch.setenv("PULSE_SERVER", f"unix:{tmp_path}/no-sound-server")
     # "local" must mean the same zone on every machine the suite runs on.
     monkeypatch.setenv("TZ", "UTC")
     cwd = tmp_path / "cwd"

@@ -16,6 +16,7 @@ from reminder.cli import (
     routine_commands,
     session_commands,
     setup_commands,
+    sound_commands,
 )
 from reminder.cli.app import Environment, cli
 from reminder.errors import ExitStatus
@@ -28,6 +29,7 @@ _COMMANDS = (
     routine_commands,
     session_commands,
     setup_commands,
+    sound_commands,
 )
 """Importing them puts their commands on ``cli``."""
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from reminder.cli.app import (
     DurationType,
+    Environment,
     ask_daemon,
     cli,
     clock_time,
@@ -22,6 +24,9 @@ from reminder.cli.app import (
     print_json,
 )
 from reminder.errors import ExitStatus, ReminderError
+
+if TYPE_CHECKING:
+    from reminder.config.load import SoundSettings
 
 
 @cli.command()
@@ -92,6 +97,17 @@ def now(ctx: click.Context, routine: str | None, terminal: bool, config_path: st
     click.echo(f"Started {reply['routine']} ({format_seconds(int(reply['total_seconds']))}).")
 
 
+def _sound_settings(env: Environment, config_path: str | None) -> SoundSettings:
+    """The config's [sound], or the defaults: a config with a mistake does not
+    keep a walk in the terminal from starting (validate says what to fix)."""
+    from reminder.config.load import SoundSettings
+
+    try:
+        return load(env, config_path)[1].settings.sound
+    except ReminderError:
+        return SoundSettings()
+
+
 def _walk_in_terminal(ctx: click.Context, routine: str | None, config_path: str | None) -> None:
     env = env_of(ctx)
     if routine is None:
@@ -126,7 +142,13 @@ def _walk_in_terminal(ctx: click.Context, routine: str | None, config_path: str 
     session = next_session(history_db, found, env.now())
     if session.error is not None:
         click.echo(f"{session.error} Walking level 1 of the first group.", err=True)
-    outcome = walk(session.routine, stdin=sys.stdin or io.StringIO(), stdout=sys.stdout)
+    outcome = walk(
+        session.routine,
+        stdin=sys.stdin or io.StringIO(),
+        stdout=sys.stdout,
+        sound=_sound_settings(env, config_path),
+        stderr=sys.stderr,
+    )
     feeling = effort = None
     if outcome.recorded in ("completed", "partial") and not outcome.interrupted:
         if is_programme(session.plan):

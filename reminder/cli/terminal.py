@@ -35,12 +35,17 @@ from reminder.schema.values import format_seconds
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
+    from reminder.cli.terminal_sound import TerminalSound
+    from reminder.sound.client import SoundSettings
+
 Key = Literal["pause", "next", "quit"]
 """What a key press asks for: space, n, q."""
 Wait = Callable[[float | None], Key | None]
 """Block until a key is pressed (its meaning) or ``timeout`` seconds pass
 (None); a timeout of None waits for a key alone."""
 Result = Literal["completed", "stopped"]
+Change = Literal["start", "next", "pause", "resume", "retime"]
+OnChange = Callable[[Change, Session, dt.datetime], None]
 
 REFRESH = 0.25
 """Seconds between redraws of the live screen: the countdown never lags the
@@ -110,6 +115,7 @@ def drive(
     on_step: Callable[[Session], None],
     on_tick: Callable[[Session, dt.datetime], None] | None = None,
     refresh: float | None = None,
+    on_change: OnChange | None = None,
 ) -> Result:
     """Walk ``session`` to its end or until ``quit``.
 
@@ -117,8 +123,16 @@ def drive(
     ``on_tick`` after every other wake-up (a redraw every ``refresh``
     seconds while the step runs, a pause, a resume). Between them the loop
     sleeps in ``wait`` until the step's end, the next redraw or a key,
-    whichever comes first; while paused, until a key.
+    whichever comes first; while paused, until a key. ``on_change`` hears
+    what moves the timeline (the sound follows it): ``start``, ``next``,
+    ``pause``, ``resume``, and ``retime`` when a step starts late.
     """
+
+    def changed(change: Change, now: dt.datetime) -> None:
+        if on_change is not None:
+            on_change(change, session, now)
+
+    changed("start", clock())
     on_step(session)
     while True:
         now = clock()
@@ -128,6 +142,7 @@ def drive(
                 return "completed"
             if late > RETIME_AFTER:
                 session.retime(now)
+                changed("retime", now)
             on_step(session)
             continue
         if session.paused:
@@ -143,10 +158,15 @@ def drive(
         if key == "next":
             if not session.skip_step(now):
                 return "completed"
+            changed("next", now)
             on_step(session)
             continue
-        if key == "pause" and not session.pause(now):
-            session.resume(now)
+        if key == "pause":
+            if session.pause(now):
+                changed("pause", now)
+            else:
+                session.resume(now)
+                changed("resume", now)
         if on_tick is not None and (session.paused or now < session.step_end()):
             on_tick(session, now)
 
@@ -236,8 +256,8 @@ def _facts(step: Step, routine: Routine) -> str:
     return "   ".join(parts)
 
 
-def render(session: Session, now: dt.datetime) -> RenderableType:
-    """One frame of the live screen."""
+def render(session: Session, now: dt.datetime, note: str | None = None) -> RenderableType:
+    """One frame of the live screen; ``note``: a line about sound, if any."""
     from rich.console import Group
     from rich.panel import Panel
     from rich.progress_bar import ProgressBar
@@ -301,6 +321,8 @@ def render(session: Session, now: dt.datetime) -> RenderableType:
         rows.append(Text(how, style="italic"))
     rows += [Text(""), Text(_facts(step, routine), style="bold"), Text(""), countdown, Text("")]
     rows.append(bars)
+    if note:
+        rows.append(Text(note, style="dim"))
     keys = "space resume" if paused else "space pause"
     return Panel(
         Group(*rows),
@@ -325,11 +347,15 @@ def walk(
     stdout: TextIO,
     clock: Callable[[], dt.datetime] = utc_now,
     interactive: bool | None = None,
+    sound: SoundSettings | None = None,
+    stderr: TextIO | None = None,
 ) -> Outcome:
     """Walk ``routine`` now, step by step: on a live screen steered by keys
     when ``interactive`` (by default: stdin and stdout are both terminals that
     can move the cursor), else as one line per step. Ctrl-C stops it like
-    ``q``; the outcome says which."""
+    ``q``; the outcome says which. With ``sound`` (the ``[sound]`` settings)
+    the steps are heard as in the daemon's sessions; a sound problem is shown
+    once, on the live screen or on ``stderr``."""
     if interactive is None:
         interactive = (
             os.name == "posix"  # keys are read with termios
@@ -337,18 +363,28 @@ def walk(
             and _isatty(stdin)
             and _isatty(stdout)
         )
+    notes: list[str] = []
+    follower = _sound(sound, notes, None if interactive else stderr)
+    if follower is not None:
+        follower.warm_up()
     start = clock()
     session = Session(id="terminal", routine=routine, plan=build_plan(routine), anchor=start)
     interrupted = False
+    result: Result = "stopped"
     try:
         if interactive:
-            result = _walk_live(session, stdin=stdin, stdout=stdout, clock=clock)
+            result = _walk_live(
+                session, stdin=stdin, stdout=stdout, clock=clock, on_change=follower, notes=notes
+            )
         else:
-            result = _walk_lines(session, stdout=stdout, clock=clock)
+            result = _walk_lines(session, stdout=stdout, clock=clock, on_change=follower)
     except KeyboardInterrupt:
         result, interrupted = "stopped", True
     except _OutputGone:
         return _outcome(session, "stopped", start, clock(), interrupted=False)
+    finally:
+        if follower is not None:
+            follower.end(completed=result == "completed")
     end = clock()
     session.finish(end)
     line = summary(session, result, (end - start).total_seconds())
@@ -358,6 +394,23 @@ def walk(
     return _outcome(session, result, start, end, interrupted)
 
 
+def _sound(
+    settings: SoundSettings | None, notes: list[str], stderr: TextIO | None
+) -> TerminalSound | None:
+    if settings is None or not (settings.cues or settings.voice):
+        return None
+    from reminder.cli.terminal_sound import TerminalSound
+
+    def report(message: str) -> None:
+        notes.append(message)  # the live screen shows it from its next frame
+        if stderr is not None:
+            with contextlib.suppress(OSError, ValueError):
+                stderr.write(message + "\n")
+                stderr.flush()
+
+    return TerminalSound(settings, report)
+
+
 def _isatty(stream: TextIO) -> bool:
     try:
         return stream.isatty()
@@ -365,7 +418,13 @@ def _isatty(stream: TextIO) -> bool:
         return False
 
 
-def _walk_lines(session: Session, *, stdout: TextIO, clock: Callable[[], dt.datetime]) -> Result:
+def _walk_lines(
+    session: Session,
+    *,
+    stdout: TextIO,
+    clock: Callable[[], dt.datetime],
+    on_change: OnChange | None = None,
+) -> Result:
     def on_step(session: Session) -> None:
         try:
             stdout.write(step_line(session.step, session.routine) + "\n")
@@ -377,11 +436,17 @@ def _walk_lines(session: Session, *, stdout: TextIO, clock: Callable[[], dt.date
         assert timeout is not None, "only a key ends a pause, and no keys are read here"
         time.sleep(timeout)
 
-    return drive(session, clock=clock, wait=wait, on_step=on_step)
+    return drive(session, clock=clock, wait=wait, on_step=on_step, on_change=on_change)
 
 
 def _walk_live(
-    session: Session, *, stdin: TextIO, stdout: TextIO, clock: Callable[[], dt.datetime]
+    session: Session,
+    *,
+    stdin: TextIO,
+    stdout: TextIO,
+    clock: Callable[[], dt.datetime],
+    on_change: OnChange | None = None,
+    notes: list[str] | None = None,
 ) -> Result:
     from rich.console import Console
     from rich.live import Live
@@ -399,10 +464,17 @@ def _walk_live(
     ):
 
         def show(session: Session, now: dt.datetime | None = None) -> None:
-            live.update(render(session, now or clock()), refresh=True)
+            note = notes[0] if notes else None
+            live.update(render(session, now or clock(), note=note), refresh=True)
 
         return drive(
-            session, clock=clock, wait=keys.wait, on_step=show, on_tick=show, refresh=REFRESH
+            session,
+            clock=clock,
+            wait=keys.wait,
+            on_step=show,
+            on_tick=show,
+            refresh=REFRESH,
+            on_change=on_change,
         )
 
 

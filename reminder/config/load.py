@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -32,6 +32,14 @@ at = ["10:30", "16:00"]
 
 
 @dataclass(frozen=True)
+class SoundSettings:
+    cues: bool = True
+    voice: bool = False
+    volume: float = 0.8
+    rep_ticks: bool = False
+
+
+@dataclass(frozen=True)
 class Settings:
     timezone_name: str
     timezone: dt.tzinfo
@@ -42,6 +50,7 @@ class Settings:
     snooze: int
     relief_check: int
     """Completed sessions before "no relief: try another muscle"; 0 = off."""
+    sound: SoundSettings = SoundSettings()
 
 
 @dataclass(frozen=True)
@@ -108,6 +117,7 @@ def parse_config(
     top = schema.check_table(dict(data), schema.CONFIG_FIELDS, (), report) or {}
 
     settings = _parse_settings(top.get("settings") or {}, report)
+    sound = _parse_sound(top.get("sound") or {}, report)
 
     inline: dict[str, Routine] = {}
     broken_inline: set[str] = set()  # reported already; schedules using them say no more
@@ -158,7 +168,8 @@ def parse_config(
 
     problems.raise_if_any()
     assert settings is not None
-    return Config(path, shown, settings, tuple(schedules), routines)
+    assert sound is not None
+    return Config(path, shown, replace(settings, sound=sound), tuple(schedules), routines)
 
 
 def _renamed(schedule: Schedule, name: str) -> Schedule:
@@ -183,6 +194,13 @@ def _parse_settings(data: Any, report: Reporter) -> Settings | None:
         snooze=values["snooze"],
         relief_check=values["relief_check"],
     )
+
+
+def _parse_sound(data: Any, report: Reporter) -> SoundSettings | None:
+    values = schema.check_table(data, schema.SOUND_FIELDS, ("sound",), report)
+    if values is None or not schema.all_converted(data, values, schema.SOUND_FIELDS):
+        return None
+    return SoundSettings(**values)
 
 
 def _parse_schedule(data: Any, index: int, report: Reporter) -> Schedule | None:

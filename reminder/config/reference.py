@@ -18,6 +18,7 @@ from reminder.schema.fields import (
     ROUTINE_FIELDS,
     SCHEDULE_FIELDS,
     SETTINGS_FIELDS,
+    SOUND_FIELDS,
     Field,
 )
 from reminder.schema.tomlfile import MAX_BYTES
@@ -64,6 +65,13 @@ SECTIONS: Final[tuple[tuple[str, str, Sequence[Field]], ...]] = (
         "## `[settings]`",
         "General settings, in one `[settings]` table.",
         SETTINGS_FIELDS,
+    ),
+    (
+        "## `[sound]`",
+        "Sound cues and the spoken walkthrough, in one `[sound]` table. Sound plays only "
+        "during a session (and the chime when one asks to start); `reminder sound test` "
+        "plays every cue.",
+        SOUND_FIELDS,
     ),
     (
         "## `[[schedule]]`",

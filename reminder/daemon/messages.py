@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from reminder.notify.base import Message
 from reminder.routines.model import PHASES, Routine
-from reminder.routines.plan import Plan, Step
+from reminder.routines.plan import Plan, Step, build_plan
 from reminder.schema.values import format_seconds
 
 SESSION_ACTIONS = (("next", "Next"), ("pause", "Pause"), ("stop", "Stop"))
@@ -68,13 +68,73 @@ def step_body(step: Step, routine: Routine) -> str:
     return f"{step.side.capitalize()} side — {action}{note}"
 
 
-def step_message(step: Step, routine: Routine) -> Message:
+def next_text(plan: Plan, index: int) -> str:
+    """What comes after step ``index``: ``Next: switch sides``, ``Next: rest 45 s``."""
+    if index + 1 >= len(plan.steps):
+        return "Next: done"
+    step, following = plan.steps[index], plan.steps[index + 1]
+    if following.kind == "switch":
+        return "Next: switch sides"
+    if following.kind == "rest":
+        return f"Next: rest {format_seconds(following.duration)}"
+    if following.exercise != step.exercise or following.phase != step.phase:
+        return f"Next: {following.exercise}"
+    if following.set != step.set and following.set is not None:
+        sets = max(s.set or 1 for s in plan.steps if s.exercise == step.exercise)
+        return f"Next: set {following.set} of {sets}"
+    return f"Next: {following.side} side" if following.side else "Next: again"
+
+
+def _left_text(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} s left"
+    return f"{(seconds + 30) // 60} min left"  # to the nearest minute, halves up
+
+
+def position_text(plan: Plan, index: int) -> str:
+    """Where the session is as step ``index`` starts: ``step 4 of 16 · 12 min left``."""
+    left = plan.total_seconds - plan.steps[index].offset
+    return f"step {index + 1} of {len(plan.steps)} · {_left_text(left)}"
+
+
+def step_message(
+    step: Step,
+    routine: Routine,
+    plan: Plan | None = None,
+    *,
+    own_sound: bool = False,
+    elapsed: float | None = None,
+) -> Message:
+    """The notification of a step. A work step's says what comes next and
+    where the session is. ``own_sound``: reminder plays this step's cue or
+    voice itself, so the server should stay quiet (``suppress-sound``).
+    ``elapsed``: seconds into the step, for a progress bar where the server
+    draws one (send it again at most every ``PROGRESS_EVERY`` seconds)."""
+    body = step_body(step, routine)
+    if step.kind == "work":
+        plan = plan or build_plan(routine)
+        index = next(i for i, s in enumerate(plan.steps) if s.offset == step.offset)
+        body += f"\n{next_text(plan, index)} · {position_text(plan, index)}"
     return Message(
         summary=step_summary(step),
-        body=step_body(step, routine),
+        body=body,
         timeout=step.duration + LINGER,
         actions=SESSION_ACTIONS,
+        suppress_sound=own_sound,
+        progress=None if elapsed is None else step_progress(step, elapsed),
     )
+
+
+PROGRESS_EVERY = 5.0
+"""Seconds between progress updates of a step's notification: no per-second
+redraws (each one is a D-Bus call and a repaint)."""
+
+
+def step_progress(step: Step, elapsed: float) -> int:
+    """How far a step is, 0–100."""
+    if step.duration <= 0:
+        return 100
+    return max(0, min(100, int(100 * elapsed / step.duration)))
 
 
 def paused_message(step: Step, remaining: int) -> Message:
@@ -104,7 +164,10 @@ def _group_note(plan: Plan) -> str:
     return f"Group {plan.group} · " if plan.group else ""
 
 
-def ask_message(routine: Routine, plan: Plan, timeout: float) -> Message:
+def ask_message(
+    routine: Routine, plan: Plan, timeout: float, *, own_sound: bool = False
+) -> Message:
+    """``own_sound``: reminder plays its ask chime, so the server stays quiet."""
     needs = needs_line(routine)
     needs = f" {needs}" if needs else ""
     return Message(
@@ -113,6 +176,7 @@ def ask_message(routine: Routine, plan: Plan, timeout: float) -> Message:
         f"{needs} Start now?",
         timeout=timeout,
         actions=ASK_ACTIONS,
+        suppress_sound=own_sound,
     )
 
 
@@ -140,6 +204,7 @@ def done_message(
     *,
     ask_checkin: bool = False,
     phases_done: tuple[str, ...] = PHASES,
+    own_sound: bool = False,
 ) -> Message:
     """The end of a session; a session that reached its end without every
     phase done (steps cut short with Next) says which were."""
@@ -164,6 +229,7 @@ def done_message(
         timeout=120.0 if ask_checkin else 30.0,
         actions=CHECKIN_ACTIONS if ask_checkin else (),
         urgency="low",
+        suppress_sound=own_sound,
     )
 
 

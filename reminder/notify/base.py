@@ -52,6 +52,13 @@ class Message:
     actions: tuple[tuple[str, str], ...] = ()
     """``(key, label)`` pairs, keys from ``ACTION_KEYS``; shown where the server has actions."""
     urgency: Urgency = "normal"
+    progress: int | None = None
+    """How far the step is, 0–100, where the server draws it (hint ``value``:
+    dunst, KDE); None for none."""
+    suppress_sound: bool = False
+    """reminder plays its own sound for this one (a session's cue, the ask
+    chime): the server should not add its own (freedesktop hint
+    ``suppress-sound``)."""
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.timeout) and self.timeout > 0):
@@ -67,6 +74,8 @@ class Message:
             )
         if len(set(keys)) != len(keys):
             raise ValueError(f"A notification lists the same action twice: {keys}.")
+        if self.progress is not None and not 0 <= self.progress <= 100:
+            raise ValueError(f"A notification's progress is 0 to 100, not {self.progress!r}.")
         if self.urgency not in ("low", "normal", "critical"):
             raise ValueError(
                 f"Unknown notification urgency {self.urgency!r}; use low, normal or critical."

@@ -443,7 +443,11 @@ class FreedesktopNotifier(Notifier):
             [part for pair in message.actions for part in pair] if "actions" in capabilities else []
         )
         body = _escape_markup(message.body) if "body-markup" in capabilities else message.body
-        hints = {"urgency": ("y", _URGENCY[message.urgency])}
+        hints: dict[str, tuple[str, Any]] = {"urgency": ("y", _URGENCY[message.urgency])}
+        if message.suppress_sound:
+            hints["suppress-sound"] = ("b", True)
+        if message.progress is not None:
+            hints["value"] = ("i", message.progress)
         return _server_call(
             "Notify",
             "susssasa{sv}i",

@@ -20,11 +20,13 @@ from reminder.schema.values import (
     Invalid,
     InvalidItems,
     Limited,
+    boolean,
     choice,
     days,
     describe,
     duration,
     equipment,
+    fraction,
     group_name,
     integer,
     level_tables,
@@ -202,6 +204,34 @@ SETTINGS_FIELDS: Final = (
     ),
 )
 
+SOUND_FIELDS: Final = (
+    Field(
+        "cues",
+        boolean,
+        "A sound at every step change (get ready, go, switch sides, rest, next exercise, "
+        "done), a 3-2-1 count before each hold, rest or get-ready of 10 s or more ends, and a "
+        "chime when a session asks to start.",
+        True,
+        "boolean",
+    ),
+    Field(
+        "voice",
+        boolean,
+        'Also speak each step as it starts, like "Ball release, left side. Hold ninety '
+        'seconds." (espeak-ng on Linux, the system voice on macOS, SAPI on Windows).',
+        False,
+        "boolean",
+    ),
+    Field("volume", fraction, "Loudness of cues and voice, from 0.0 to 1.0.", 0.8, "number"),
+    Field(
+        "rep_ticks",
+        boolean,
+        "A soft tick at the end of each repetition, at the exercise's rep_time, to pace the reps.",
+        False,
+        "boolean",
+    ),
+)
+
 SCHEDULE_FIELDS: Final = (
     Field(
         "routine",
@@ -242,6 +272,7 @@ SCHEDULE_FIELDS: Final = (
 
 CONFIG_FIELDS: Final = (
     Field("settings", table, "General settings.", None, "table"),
+    Field("sound", table, "Sound cues and the spoken walkthrough.", None, "table"),
     Field(
         "schedule",
         tables,

@@ -254,6 +254,24 @@ def integer(minimum: int, maximum: int) -> Limited:
     return Limited(convert, f"a whole number, {minimum} to {maximum}", (minimum, maximum))
 
 
+def boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid(f"must be true or false (no quotes), not {describe(value)}")
+    return value
+
+
+def _fraction(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise Invalid(f"must be a number from 0.0 to 1.0, like 0.8, not {describe(value)}")
+    if not 0.0 <= value <= 1.0:  # also false for nan
+        raise Invalid(f"{value} is out of range; use 0.0 (silent) to 1.0 (loudest)")
+    return float(value)
+
+
+fraction: Final = Limited(_fraction, "0.0 to 1.0")
+"""A number from 0.0 to 1.0 (a whole 0 or 1 too)."""
+
+
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 

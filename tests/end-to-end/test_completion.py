@@ -43,6 +43,7 @@ def test_bash_completes_commands_and_routine_names(
     assert _complete(reminder_exe, subprocess_env, "reminder statu", 1) == ["status"]
     assert set(_complete(reminder_exe, subprocess_env, "reminder s", 1)) == {
         "snooze",
+        "sound",
         "stats",
         "status",
         "skip",

@@ -31,15 +31,32 @@ if TYPE_CHECKING:
 # from DESIGN.md's plan semantics: (summary, body, seconds from the start).
 EXPECTED_STEPS = [
     ("Release · Ball", "Get ready — 1 s", 0),
-    ("Release · Ball", "Hold 2 s", 1),
-    ("Stretch · Figure-4", "Left side — hold 1 s (set 1 of 2)", 3),
+    # A work step also says what comes next and where the session is (12 s in all).
+    ("Release · Ball", "Hold 2 s\nNext: Figure-4 · step 2 of 10 · 11 s left", 1),
+    (
+        "Stretch · Figure-4",
+        "Left side — hold 1 s (set 1 of 2)\nNext: switch sides · step 3 of 10 · 9 s left",
+        3,
+    ),
     ("Stretch · Figure-4", "Switch to the right side — 1 s", 4),
-    ("Stretch · Figure-4", "Right side — hold 1 s (set 1 of 2)", 5),
+    (
+        "Stretch · Figure-4",
+        "Right side — hold 1 s (set 1 of 2)\nNext: rest 1 s · step 5 of 10 · 7 s left",
+        5,
+    ),
     ("Stretch · Figure-4", "Rest — 1 s (set 1 of 2 done)", 6),
-    ("Stretch · Figure-4", "Left side — hold 1 s (set 2 of 2)", 7),
+    (
+        "Stretch · Figure-4",
+        "Left side — hold 1 s (set 2 of 2)\nNext: switch sides · step 7 of 10 · 5 s left",
+        7,
+    ),
     ("Stretch · Figure-4", "Switch to the right side — 1 s", 8),
-    ("Stretch · Figure-4", "Right side — hold 1 s (set 2 of 2)", 9),
-    ("Strengthen · Clamshell", "2 reps, 1 s each", 10),
+    (
+        "Stretch · Figure-4",
+        "Right side — hold 1 s (set 2 of 2)\nNext: Clamshell · step 9 of 10 · 3 s left",
+        9,
+    ),
+    ("Strengthen · Clamshell", "2 reps, 1 s each\nNext: done · step 10 of 10 · 2 s left", 10),
 ]
 DONE = (
     "Done · Tiny",
@@ -300,7 +317,8 @@ def test_with_no_session_bus_the_session_runs_on_the_console(
     )
     daemon.wait_for("session-end", timeout=30)
     for summary, body, _ in EXPECTED_STEPS:
-        daemon.wait_for_stdout(f"{summary} — {body}")
+        # The console prints a notification on one line, its lines joined by " / ".
+        daemon.wait_for_stdout(f"{summary} — {body.replace(chr(10), ' / ')}")
     daemon.wait_for_stdout(f"{DONE_WITHOUT_BUTTONS[0]} — {DONE_WITHOUT_BUTTONS[1]}")
     # The fallback is said once, not at every step.
     (error,) = daemon.named("notify-error")

@@ -464,7 +464,8 @@ def test_launchd_agent_logs_to_library_logs(run_reminder: RunReminder, tmp_path:
 def test_the_dependencies_are_the_ones_the_readme_lists() -> None:
     """README (Dependencies): "Each one earns its place" — apscheduler
     (>=3.11.3,<4), click, tomli (Python 3.10 only), platformdirs, tzlocal,
-    jeepney, plyer, rich; "Not used, on purpose: **watchdog**"."""
+    jeepney, plyer, rich, miniaudio (macOS and Windows only); "Not used, on
+    purpose: **watchdog**"."""
     runtime = [
         Requirement(text) for text in metadata.requires("reminder") or [] if "extra ==" not in text
     ]
@@ -478,6 +479,7 @@ def test_the_dependencies_are_the_ones_the_readme_lists() -> None:
         "jeepney",
         "plyer",
         "rich",
+        "miniaudio",
     }
     pins = by_name["apscheduler"].specifier
     assert not pins.contains("3.11.2")
@@ -487,6 +489,12 @@ def test_the_dependencies_are_the_ones_the_readme_lists() -> None:
     assert tomli is not None
     assert tomli.evaluate({"python_version": "3.10"})
     assert not tomli.evaluate({"python_version": "3.11"})
+    # "Sound on Linux needs no Python package".
+    miniaudio = by_name["miniaudio"].marker
+    assert miniaudio is not None
+    assert miniaudio.evaluate({"sys_platform": "darwin"})
+    assert miniaudio.evaluate({"sys_platform": "win32"})
+    assert not miniaudio.evaluate({"sys_platform": "linux"})
 
 
 # --- Progress ----------------------------------------------------------------

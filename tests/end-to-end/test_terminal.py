@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
+from support.audio import PulseServer, Recorder
 
 from reminder.cli.terminal import big_digits
 
@@ -434,3 +435,40 @@ def test_reminder_now_terminal_from_the_command_line_prints_each_step_when_piped
         "0:02 Strengthen · Lift — 1 rep, 1 s each",
         "Done: Quick, 3 s — release, stretch, strengthen.",
     ]
+
+
+def test_the_walk_in_the_terminal_is_heard_too(
+    tmp_path: Path,
+    reminder_exe: Path,
+    subprocess_env: dict[str, str],
+    pulse_server: PulseServer,
+    recorder: Recorder,
+) -> None:
+    routine = tmp_path / "heard.toml"
+    routine.write_text(
+        # 0 get ready 1 s | 1 hold 2 s | 3 hold 1 s | 4 one rep of 1 s | done at 5
+        'title = "Heard"\n'
+        '[[release]]\nexercise = "Ball"\nhold = "2s"\nready = "1s"\n'
+        '[[stretch]]\nexercise = "Reach"\nhold = "1s"\nready = "0s"\n'
+        '[[strengthen]]\nexercise = "Lift"\nreps = 1\nrep_time = "1s"\nready = "0s"\n',
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [str(reminder_exe), "now", str(routine), "--terminal"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**subprocess_env, **pulse_server.env},
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    finished = time.time()
+    recording = recorder.stop()
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # no sound problem to report
+    sounds = recording.sounds()
+    starts = [s.start - sounds[0].start for s in sounds]
+    assert [round(s, 1) for s in starts] == [0, 1, 3, 4, 5]  # ready, go, go, go, done
+    # The command returned only after the done cue rang out.
+    assert sounds[-1].length > 1.0
+    assert sounds[-1].end <= finished

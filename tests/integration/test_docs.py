@@ -25,6 +25,7 @@ REGENERATE = (
 TABLES = {
     "config": schema.CONFIG_FIELDS,
     "settings": schema.SETTINGS_FIELDS,
+    "sound": schema.SOUND_FIELDS,
     "schedule": schema.SCHEDULE_FIELDS,
     "routine": schema.ROUTINE_FIELDS,
     "exercise": schema.EXERCISE_FIELDS,
@@ -136,6 +137,9 @@ def test_the_reference_states_the_file_size_limit() -> None:
         "Wayland",
         "notify-send",
         "reminder doctor",
+        "I hear nothing",
+        "reminder sound test",
+        "espeak-ng",
     ],
 )
 def test_troubleshooting_covers_the_usual_problems(phrase: str) -> None:

@@ -20,6 +20,7 @@ def _all_fields() -> list[tuple[str, schema.Field]]:
     tables = {
         "config": schema.CONFIG_FIELDS,
         "settings": schema.SETTINGS_FIELDS,
+        "sound": schema.SOUND_FIELDS,
         "schedule": schema.SCHEDULE_FIELDS,
         "routine": schema.ROUTINE_FIELDS,
         "exercise": schema.EXERCISE_FIELDS,

@@ -65,10 +65,13 @@ def test_a_session_walks_every_step_at_its_planned_time(tmp_path: Path) -> None:
     assert summaries[-2] == "Strengthen · Clamshell"
     assert summaries[-1] == "Done · Tiny"
     bodies = [m.body for _, _, m in h.notifier.shown]
-    assert bodies[2] == "Left side — hold 10 s (set 1 of 2)"
+    # 80 s in all; this step starts at 25.
+    assert bodies[2] == (
+        "Left side — hold 10 s (set 1 of 2)\nNext: switch sides · step 3 of 10 · 55 s left"
+    )
     assert bodies[3] == "Switch to the right side — 3 s"
     assert bodies[5] == "Rest — 5 s (set 1 of 2 done)"
-    assert bodies[9] == "2 reps, 2 s each"
+    assert bodies[9] == "2 reps, 2 s each\nNext: done · step 10 of 10 · 4 s left"
     end = h.events("session-end")
     assert end[0]["outcome"] == "completed"
     assert end[0]["phases_done"] == ["release", "stretch", "strengthen"]

@@ -26,12 +26,15 @@ from reminder.cli.terminal import (
     step_line,
     summary,
 )
+from reminder.cli.terminal_sound import TerminalSound
+from reminder.config.load import SoundSettings
 from reminder.daemon.session import Session
 from reminder.errors import Problems
 from reminder.routines.model import Routine, parse_routine
-from reminder.routines.plan import build_plan
+from reminder.routines.plan import Plan, build_plan
 from reminder.schema.fields import Reporter
 from reminder.schema.tomlfile import parse
+from reminder.sound.client import SoundSession
 
 START = dt.datetime(2026, 3, 2, 10, 30, tzinfo=dt.timezone.utc)
 
@@ -99,6 +102,8 @@ class Script:
         self.waits: list[float | None] = []
         self.steps: list[tuple[int, float]] = []
         self.ticks: list[tuple[float, float]] = []
+        self.changes: list[tuple[str, float, int, float]] = []
+        """(change, when, step index, anchor), times in seconds from START."""
 
     def clock(self) -> dt.datetime:
         return START + dt.timedelta(seconds=self.now)
@@ -122,6 +127,10 @@ class Script:
     def on_tick(self, session: Session, now: dt.datetime) -> None:
         self.ticks.append((self.now, seconds_left(session, now)))
 
+    def on_change(self, change: str, session: Session, now: dt.datetime) -> None:
+        since = (session.anchor - START).total_seconds()
+        self.changes.append((change, (now - START).total_seconds(), session.index, since))
+
     def run(self, refresh: float | None = None) -> tuple[Result, Session]:
         routine = tiny_routine()
         session = Session(id="t", routine=routine, plan=build_plan(routine), anchor=START)
@@ -132,6 +141,7 @@ class Script:
             on_step=self.on_step,
             on_tick=self.on_tick,
             refresh=refresh,
+            on_change=self.on_change,
         )
         return result, session
 
@@ -270,6 +280,87 @@ def test_after_the_computer_slept_the_walk_carries_on_from_the_next_step() -> No
 
     assert result == "completed"
     assert script.steps == [(0, 0), (1, 1), (2, 3), (3, 65), (4, 66), (5, 68), (6, 70), (7, 71)]
+
+
+def test_the_sound_hears_every_change_that_moves_the_timeline() -> None:
+    # Pause at 2.5 and resume at 6 (anchor +3.5); Next at 10.5, in stretch right
+    # (6+3.5 to 8+3.5): step 5 starts then, so the anchor is 10.5 - 8 = 2.5.
+    script = Script([(2.5, "pause"), (6.0, "pause"), (10.5, "next")])
+    script.run()
+    assert script.changes == [
+        ("start", 0, 0, 0),
+        ("pause", 2.5, 1, 0),
+        ("resume", 6.0, 1, 3.5),
+        ("next", 10.5, 5, 2.5),
+    ]
+
+
+def test_a_step_that_starts_late_after_sleep_is_heard_as_retimed() -> None:
+    script = Script([], asleep=(5.0, 60.0))
+    script.run()
+    # The switch (offset 5) starts on waking at 65: anchor 60.
+    assert script.changes == [("start", 0, 0, 0), ("retime", 65, 3, 60)]
+
+
+class FakeSound(SoundSession):
+    """The client's calls, recorded instead of sent to a player."""
+
+    def __init__(self) -> None:
+        super().__init__(SoundSettings())
+        self.calls: list[tuple[object, ...]] = []
+
+    def start(self, plan: Plan, anchor: dt.datetime, *, now: dt.datetime, index: int = 0) -> None:
+        self.calls.append(("start", index, anchor, now))
+
+    def reschedule(
+        self,
+        plan: Plan,
+        anchor: dt.datetime,
+        *,
+        index: int,
+        now: dt.datetime,
+        announce: bool = True,
+    ) -> None:
+        self.calls.append(("reschedule", index, anchor, now, announce))
+
+    def pause(self) -> None:
+        self.calls.append(("pause",))
+
+    def finish(self) -> None:
+        self.calls.append(("finish",))
+
+    def stop(self) -> None:
+        self.calls.append(("stop",))
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return True
+
+
+def test_the_terminal_sound_follows_the_walk_as_the_daemon_would() -> None:
+    script = Script([(2.5, "pause"), (6.0, "pause"), (10.5, "next")])
+    fake = FakeSound()
+    follower = TerminalSound(SoundSettings(), lambda message: None, sound=fake)
+    routine = tiny_routine()
+    session = Session(id="t", routine=routine, plan=build_plan(routine), anchor=START)
+    drive(session, clock=script.clock, wait=script.wait, on_step=script.on_step, on_change=follower)
+    follower.end(completed=True)
+
+    def at(seconds: float) -> dt.datetime:
+        return START + dt.timedelta(seconds=seconds)
+
+    assert fake.calls == [
+        ("start", 0, at(0), at(0)),
+        ("pause",),
+        ("reschedule", 1, at(3.5), at(6), False),  # resume: the current step is not announced
+        ("reschedule", 5, at(2.5), at(10.5), True),  # Next: step 5 starts now
+        ("finish",),
+    ]
+
+
+def test_a_stopped_walk_silences_the_sound() -> None:
+    fake = FakeSound()
+    TerminalSound(SoundSettings(), lambda message: None, sound=fake).end(completed=False)
+    assert fake.calls == [("stop",)]
 
 
 def test_piped_lines_name_the_offset_phase_exercise_and_what_to_do() -> None:

@@ -73,6 +73,30 @@ def test_urgency_is_sent_as_a_byte(mock_server: MockServer, notifier: Freedeskto
     assert [call.hints["urgency"] for call in mock_server.notify_calls()] == [0, 2]
 
 
+def test_a_message_with_its_own_sound_asks_the_server_for_silence(
+    mock_server: MockServer, notifier: FreedesktopNotifier
+) -> None:
+    notifier.show("session-1", STEP)
+    notifier.show("session-1", Message(STEP.summary, STEP.body, 30.0, suppress_sound=True))
+
+    plain, silent = mock_server.notify_calls()
+    assert "suppress-sound" not in plain.hints
+    assert silent.hints["suppress-sound"] is True
+    assert silent.signatures["hint:suppress-sound"] == "b"
+
+
+def test_a_step_in_progress_sends_its_progress_as_the_value_hint(
+    mock_server: MockServer, notifier: FreedesktopNotifier
+) -> None:
+    notifier.show("session-1", STEP)
+    notifier.show("session-1", Message(STEP.summary, STEP.body, 30.0, progress=40))
+
+    without, with_progress = mock_server.notify_calls()
+    assert "value" not in without.hints
+    assert with_progress.hints["value"] == 40
+    assert with_progress.signatures["hint:value"] == "i"
+
+
 def test_one_notification_per_tag_updated_in_place(
     mock_server: MockServer, notifier: FreedesktopNotifier
 ) -> None:
