@@ -85,6 +85,7 @@ class Commands:
             else None,
             "history": str(daemon.paths.history_db),
             "history_error": daemon.recorder.error,
+            "sound": daemon.sound.status(),
         }
 
     def now(self, name: object) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from reminder.daemon.programme import EFFORTS, ProgrammeAnswers
 from reminder.daemon.question import StartQuestion
 from reminder.daemon.recorder import Recorder
 from reminder.daemon.runner import SessionRunner
+from reminder.daemon.session_sound import SessionSound, SoundFactory
 from reminder.daemon.state import State
 from reminder.errors import ConfigError
 from reminder.paths import Paths
@@ -92,6 +93,7 @@ class Daemon:
         clock_offset: Callable[[], float] | None = None,
         threaded_writes: bool = False,
         internal_errors: Callable[..., None] | None = None,
+        sound_factory: SoundFactory | None = None,
     ) -> None:
         self.paths = paths
         self.config = config
@@ -108,6 +110,11 @@ class Daemon:
         self.presence = presence
         self.internal_errors = internal_errors or failsafe.InternalErrors(log)
         self.state = State.IDLE
+        self.sound = SessionSound(
+            config.settings.sound,
+            report=lambda message: self.soon(lambda: self.log("sound-error", message)),
+            **({"factory": sound_factory} if sound_factory is not None else {}),
+        )
         self.agenda = Agenda(config, clock())
         self.recorder = Recorder(history, log, threaded=threaded_writes, post=self.soon)
         self.runner = SessionRunner(self)
@@ -144,19 +151,12 @@ class Daemon:
             try:
                 function()
             except Exception as error:  # noqa: BLE001 - a bug must not leave a session hanging
-                self._failed(error)
+                session = self.runner.session
+                self.internal_errors(error, ended=session.id if session is not None else None)
+                self.runner.failed()
             self._rearm()
 
         return run
-
-    def _failed(self, error: Exception) -> None:
-        """A callback raised: end the running session as interrupted (error),
-        say so, log the traceback once, carry on."""
-        session = self.runner.session
-        self.internal_errors(error, ended=session.id if session is not None else None)
-        if session is not None:
-            self.runner.end(failsafe.OUTCOME, reason=failsafe.REASON)
-            self.show(session.id, messages.internal_error_message(session.routine))
 
     def at(self, key: str, when: dt.datetime, function: Callable[[], object]) -> None:
         self.timers.call_at(key, when, self._callback(function))
@@ -377,6 +377,7 @@ class Daemon:
         self.notifier.close("config")
         old_notifier = self.config.settings.notifier
         self.config, self.config_errors = config, []
+        self.sound.configure(config.settings.sound)
         self.agenda.config = config
         if config.settings.notifier != old_notifier and self._notifier_factory is not None:
             self.notifier.shutdown()
@@ -461,6 +462,7 @@ class Daemon:
             return
         self.stopped.set()
         self.runner.end("interrupted", reason=why)
+        self.sound.ended(completed=False)
         asking = self.question.end()
         if asking is not None:
             self.notifier.close(asking.tag)

@@ -41,7 +41,11 @@ class StartQuestion:
         self.asking = asking
         daemon.enter(State.ASKING)
         plan = daemon.programme.next_session(routine).plan
-        daemon.show(asking.tag, messages.ask_message(routine, plan, window))
+        daemon.sound.asking()
+        daemon.show(
+            asking.tag,
+            messages.ask_message(routine, plan, window, own_sound=daemon.sound.own_chime),
+        )
         daemon.log(
             "ask",
             f"Asked whether to start {routine.name} now.",
@@ -51,10 +55,13 @@ class StartQuestion:
         )
         daemon.at("ask", daemon.clock() + dt.timedelta(seconds=window), self._timed_out)
 
-    def end(self) -> Asking | None:
-        """The start notification is answered (or given up): close it."""
+    def end(self, *, started: bool = False) -> Asking | None:
+        """The start notification is answered (or given up): close it.
+        ``started``: the session starts now (its sound goes on)."""
         daemon = self.daemon
         asking, self.asking = self.asking, None
+        if asking is not None and not started:
+            daemon.sound.not_started()
         if asking is not None:
             daemon.leave(State.ASKING)
             daemon.timers.cancel("ask")
@@ -71,7 +78,7 @@ class StartQuestion:
 
     def answer(self, key: str, snooze: int | None = None) -> None:
         daemon = self.daemon
-        asking = self.end()
+        asking = self.end(started=key == "start")
         assert asking is not None
         routine = asking.routine
         if key == "start":

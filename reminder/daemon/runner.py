@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from reminder.daemon import messages
+from reminder.daemon import failsafe, messages
 from reminder.daemon.agenda import utc
 from reminder.daemon.programme import is_programme
 from reminder.daemon.session import Session
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from reminder.daemon.events import EventLog
     from reminder.daemon.programme import ProgrammeAnswers
     from reminder.daemon.recorder import Recorder
+    from reminder.daemon.session_sound import SessionSound
     from reminder.notify.base import Message, Notifier
     from reminder.paths import Paths
     from reminder.routines.model import Routine
@@ -55,6 +56,9 @@ class RunnerHost(Protocol):
 
     @property
     def programme(self) -> ProgrammeAnswers: ...
+
+    @property
+    def sound(self) -> SessionSound: ...
 
 
 class SessionRunner:
@@ -100,6 +104,7 @@ class SessionRunner:
             total_seconds=plan.total_seconds,
             group=plan.group,
         )
+        host.sound.started(session, now)
         self.show_step(settle=True)
 
     def show_step(self, *, settle: bool = False) -> None:
@@ -109,7 +114,7 @@ class SessionRunner:
         assert session is not None
         step = session.step
         planned = session.step_start()
-        host.show(session.id, messages.step_message(step, session.routine))
+        host.show(session.id, self._step_message())
         sent = host.clock()
         if settle:
             host.recorder.settle()
@@ -124,6 +129,13 @@ class SessionRunner:
             sent=sent.astimezone(tz),
         )
         self._arm()
+
+    def _step_message(self) -> Message:
+        host, session = self.host, self.session
+        assert session is not None
+        return messages.step_message(
+            session.step, session.routine, session.plan, own_sound=host.sound.own_sound
+        )
 
     def _arm(self) -> None:
         assert self.session is not None
@@ -148,6 +160,7 @@ class SessionRunner:
             return
         if late > RETIME_AFTER:
             session.retime(now)
+            host.sound.moved(session, now)
             host.log(
                 "retimed",
                 f"Woke {format_seconds(int(late.total_seconds()))} late; carrying on from this step.",
@@ -160,7 +173,9 @@ class SessionRunner:
         session = self.session
         assert session is not None
         self.host.log("next-step", "Skipped to the next step.", session=session.id)
-        if session.skip_step(self.host.clock()):
+        now = self.host.clock()
+        if session.skip_step(now):
+            self.host.sound.moved(session, now)
             self.show_step()
         else:
             self.end("completed")
@@ -172,6 +187,7 @@ class SessionRunner:
         if session is None or not session.pause(now):
             return False
         host.cancel("step")
+        host.sound.paused()
         host.show(session.id, messages.paused_message(session.step, session.remaining(now)))
         host.enter(State.SESSION_PAUSED)
         return True
@@ -179,10 +195,12 @@ class SessionRunner:
     def resume(self) -> bool:
         """Go on from where the step was paused; False when it was not paused."""
         host, session = self.host, self.session
-        if session is None or not session.resume(host.clock()):
+        now = host.clock()
+        if session is None or not session.resume(now):
             return False
         host.enter(State.IN_SESSION)
-        host.show(session.id, messages.step_message(session.step, session.routine))
+        host.sound.resumed(session, now)
+        host.show(session.id, self._step_message())
         self._arm()
         return True
 
@@ -196,6 +214,7 @@ class SessionRunner:
             return
         host.cancel("step")
         session.finish(host.clock())
+        host.sound.ended(completed=outcome == "completed")
         if outcome == "completed":
             outcome = session.end_outcome()
         phases = session.phases_done()
@@ -209,7 +228,11 @@ class SessionRunner:
             host.show(
                 session.id,
                 messages.done_message(
-                    session.routine, session.plan, ask_checkin=asks, phases_done=phases
+                    session.routine,
+                    session.plan,
+                    ask_checkin=asks,
+                    phases_done=phases,
+                    own_sound=host.sound.own_chime,
                 ),
             )
         elif outcome == "stopped":
@@ -236,6 +259,14 @@ class SessionRunner:
         )
         host.session_ended()
 
+    def failed(self) -> None:
+        """Something inside reminder raised: end the session as interrupted
+        (error) and say so; the daemon carries on."""
+        session = self.session
+        if session is not None:
+            self.end(failsafe.OUTCOME, reason=failsafe.REASON)
+            self.host.show(session.id, messages.internal_error_message(session.routine))
+
     def planned_seconds(self) -> int:
         """How long the running session lasts as planned (0 when none runs)."""
         return self.session.plan.total_seconds if self.session is not None else 0
@@ -247,6 +278,7 @@ class SessionRunner:
             return
         session.shift(delta)
         if not session.paused:
+            self.host.sound.resumed(session, self.host.clock())
             self._arm()
 
     def info(self, now: dt.datetime, tz: dt.tzinfo) -> dict[str, Any] | None:

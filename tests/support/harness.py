@@ -30,6 +30,7 @@ from reminder.daemon.events import EventLog
 from reminder.notify.base import ActionHandler, Message
 from reminder.paths import Paths
 from reminder.progress.history import History
+from support.sound import SoundRecorder
 
 UTC = dt.timezone.utc
 
@@ -291,6 +292,7 @@ class Harness:
         self.notifier = FakeNotifier(actions=actions, record=record, clock=self.timers.clock)
         self.sink = EventSink(keep_events)
         self.history = History(self.paths.history_db)
+        self.sound = SoundRecorder()
         self.daemon = self._start(started)
 
     def _start(self, started: bool = True) -> Daemon:
@@ -306,6 +308,7 @@ class Harness:
             log=self.log,
             clock=self.timers.clock,
             clock_offset=self.timers.offset,
+            sound_factory=self.sound,
         )
         if started:
             daemon.start()

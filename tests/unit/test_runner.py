@@ -19,6 +19,7 @@ from support.harness import (
     ManualTimers,
     paths_with_config,
 )
+from support.sound import SoundRecorder
 
 from reminder.config.calendar import Occurrence
 from reminder.config.load import Config, load_config
@@ -26,6 +27,7 @@ from reminder.daemon.events import EventLog
 from reminder.daemon.programme import ProgrammeAnswers
 from reminder.daemon.recorder import Recorder
 from reminder.daemon.runner import SessionRunner
+from reminder.daemon.session_sound import SessionSound
 from reminder.daemon.state import State
 from reminder.notify.base import Message, Notifier
 
@@ -51,6 +53,7 @@ class Host:
         self.log = EventLog(self.sink, json_lines=True, clock=self.timers.clock)
         self.recorder = Recorder(None, self.log)
         self.programme = ProgrammeAnswers(self)
+        self.sound = SessionSound(self.config.settings.sound, report=print, factory=SoundRecorder())
         self.states: list[State] = []
         self.ended = 0
 
