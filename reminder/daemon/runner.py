@@ -35,6 +35,9 @@ RETIME_AFTER = dt.timedelta(seconds=2)
 """A step this late means the computer lost time (asleep): restart the step
 from now instead of rushing through the ones that were missed."""
 STEP_EARLY = dt.timedelta(milliseconds=50)
+PROGRESS_MIN = 15
+"""Seconds: a step at least this long shows its progress (a shorter one is
+over before a bar would tell anything)."""
 """A step timer this much before the step's end fired for an old clock."""
 
 
@@ -130,16 +133,47 @@ class SessionRunner:
         )
         self._arm()
 
-    def _step_message(self) -> Message:
+    def _step_message(self, elapsed: float | None = None) -> Message:
         host, session = self.host, self.session
         assert session is not None
+        if elapsed is None and session.step.duration >= PROGRESS_MIN:
+            elapsed = 0.0
         return messages.step_message(
-            session.step, session.routine, session.plan, own_sound=host.sound.own_sound
+            session.step,
+            session.routine,
+            session.plan,
+            own_sound=host.sound.own_sound,
+            elapsed=elapsed,
         )
+
+    def _arm_progress(self) -> None:
+        """Steps of PROGRESS_MIN or more show how far they are, where the server
+        draws a bar: the notification again every PROGRESS_EVERY seconds."""
+        host, session = self.host, self.session
+        if session is None or session.paused or session.step.duration < PROGRESS_MIN:
+            host.cancel("progress")
+            return
+        start = session.step_start()
+        every = dt.timedelta(seconds=messages.PROGRESS_EVERY)
+        ticks = int((host.clock() - start) / every) + 1
+        when = start + ticks * every
+        if when <= session.step_end() - every / 2:
+            host.at("progress", when, self._progress)
+        else:
+            host.cancel("progress")
+
+    def _progress(self) -> None:
+        host, session = self.host, self.session
+        if session is None or session.paused:
+            return
+        elapsed = (host.clock() - session.step_start()).total_seconds()
+        host.show(session.id, self._step_message(elapsed))
+        self._arm_progress()
 
     def _arm(self) -> None:
         assert self.session is not None
         self.host.at("step", self.session.step_end(), self.step_ended)
+        self._arm_progress()
 
     def step_ended(self) -> None:
         host, session = self.host, self.session
@@ -187,6 +221,7 @@ class SessionRunner:
         if session is None or not session.pause(now):
             return False
         host.cancel("step")
+        host.cancel("progress")
         host.sound.paused()
         host.show(session.id, messages.paused_message(session.step, session.remaining(now)))
         host.enter(State.SESSION_PAUSED)
@@ -213,6 +248,7 @@ class SessionRunner:
         if session is None:
             return
         host.cancel("step")
+        host.cancel("progress")
         session.finish(host.clock())
         host.sound.ended(completed=outcome == "completed")
         if outcome == "completed":

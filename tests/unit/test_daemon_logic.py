@@ -55,16 +55,25 @@ def test_a_session_walks_every_step_at_its_planned_time(tmp_path: Path) -> None:
     assert [dt.datetime.fromisoformat(str(s["planned"])) for s in steps] == [
         start + dt.timedelta(seconds=o) for o in TINY_STEP_STARTS
     ]
-    shown_at = [when for when, tag, _ in h.notifier.shown if tag.startswith("tiny")]
+    # Each step's notification (a long step's progress updates come between).
+    changes = [s for s in h.notifier.shown if not s.message.progress]
+    shown_at = [when for when, tag, _ in changes if tag.startswith("tiny")]
     assert shown_at[: len(TINY_STEP_STARTS)] == [
         start + dt.timedelta(seconds=o) for o in TINY_STEP_STARTS
     ]
-    summaries = [m.summary for _, _, m in h.notifier.shown]
+    # The 20 s hold (10:30:05-25) shows how far it is every 5 s.
+    progress = [(when, m.progress) for when, _, m in h.notifier.shown if m.progress]
+    assert progress == [
+        (start + dt.timedelta(seconds=10), 25),
+        (start + dt.timedelta(seconds=15), 50),
+        (start + dt.timedelta(seconds=20), 75),
+    ]
+    summaries = [m.summary for _, _, m in changes]
     assert summaries[0] == "Release · Ball"
     assert summaries[2] == "Stretch · Figure-4"
     assert summaries[-2] == "Strengthen · Clamshell"
     assert summaries[-1] == "Done · Tiny"
-    bodies = [m.body for _, _, m in h.notifier.shown]
+    bodies = [m.body for _, _, m in changes]
     # 80 s in all; this step starts at 25.
     assert bodies[2] == (
         "Left side — hold 10 s (set 1 of 2)\nNext: switch sides · step 3 of 10 · 55 s left"
