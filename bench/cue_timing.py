@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from support.audio import RATE, PulseServer, Recorder, Sound
+from audio_components import RATE, PulseServer, Recorder, Sound
 
 from reminder.config.load import SoundSettings
 from reminder.paths import find_paths

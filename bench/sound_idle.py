@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from support.audio import PulseServer
+from audio_components import PulseServer
 
 HOST = """
 import datetime as dt, gc, os, sys, time

@@ -302,11 +302,7 @@ class SoundSession:
                     self._on_played(str(event.get("sound")))
             elif kind == "exit":
                 said_exit = True
-        try:
-            status = process.wait(timeout=REAP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            status = process.wait()
+        status = _reap(process, REAP_TIMEOUT)
         stderr = process.stderr.read().decode("utf-8", "replace").strip().splitlines()
         process.stdout.close()
         process.stderr.close()
@@ -344,3 +340,21 @@ class SoundSession:
             )
             return f"Voice unavailable: {message}. {still}"
         return f"Sound unavailable: {message}. The session goes on without sound."
+
+
+def _reap(process: subprocess.Popen[bytes], timeout: float) -> int:
+    """The player's exit status, killing it after ``timeout`` seconds.
+
+    Not ``Popen.wait(timeout)``: it sleeps in steps computed from the clock,
+    and under a clock moved by libfaketime (the tests' clock jumps) a step
+    can come out negative and time.sleep raises EINVAL. A condition wait
+    takes any timeout."""
+    pause = threading.Event()
+    waited = 0.0
+    while (status := process.poll()) is None:
+        if waited >= timeout:
+            process.kill()
+            return process.wait()
+        pause.wait(0.02)
+        waited += 0.02
+    return status

@@ -364,7 +364,10 @@ def test_the_text_log_of_a_session_without_a_desktop_is_one_line_a_step(
     assert not [line for line in log if " step: " in line], "\n".join(log)
     steps = [line.split("] ", 1)[1] for line in daemon.stdout_lines if "] " in line]
     steps = [line for line in steps if not line.startswith(("reminder is running", "Done"))]
-    assert steps == [f"{summary} — {body}" for summary, body, _ in EXPECTED_STEPS]
+    # The console prints a body's lines on one line, joined by " / ".
+    assert steps == [
+        f"{summary} — {body.replace(chr(10), ' / ')}" for summary, body, _ in EXPECTED_STEPS
+    ]
 
 
 def test_a_real_session_shows_in_dunst(dunst: Dunst, config_file: Path, launch: Launch) -> None:

@@ -689,6 +689,7 @@ def test_a_saved_edit_applies_without_a_restart_and_a_broken_one_is_logged_in_fu
 
 STATUS_KEYS = {
     "state",
+    "sound",
     "notifier_in_use",
     "notifier_retrying",
     "notifier_error",
@@ -730,7 +731,8 @@ def test_status_json_has_the_documented_shape_and_pause_takes_a_duration(
     "remaining_seconds", "session_remaining_seconds", "paused"}, "asking":
     null | {"routine", "at"}, "next": null | {"at", "routine", "schedule"},
     "paused", "paused_until", "held": null | {"routine", "at"}, "history",
-    "history_error", "notifier_in_use", "notifier_retrying", "notifier_error"}`" and "FOR is a duration like `30m`, `1h` or `1h30m`"."""
+    "history_error", "notifier_in_use", "notifier_retrying", "notifier_error",
+    "sound": {...}}`" and "FOR is a duration like `30m`, `1h` or `1h30m`"."""
     config = write_config(tmp_path, config_text(IDLE_ROUTINE, at=("03:00",)))
     daemon = launch(config)
     daemon.wait_for("next")
