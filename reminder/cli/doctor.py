@@ -482,13 +482,20 @@ def _desktop(name: str) -> CheckFunction:
     return check
 
 
+def _sound_check(ctx: Context) -> Iterable[Check]:
+    """Sound output, speech engine and a test tone (cli/doctor_sound.py)."""
+    from reminder.cli.doctor_sound import check_sound
+
+    yield from check_sound(ctx)
+
+
 CHECKS: list[CheckFunction] = [
     check_config,
     check_timezone,
     _desktop("check_session_bus"),
     _desktop("check_notification_server"),
     _desktop("check_test_notification"),
-    # reminder.sound's check (sound output, speech engine, a test tone) goes here.
+    _sound_check,
     _desktop("check_presence"),
     check_login,
     check_daemon,

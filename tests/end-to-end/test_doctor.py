@@ -19,6 +19,7 @@ from reminder.cli import doctor
 
 if TYPE_CHECKING:
     from conftest import RunCli, RunReminder
+    from support.audio import PulseServer, Recorder
     from support.daemon_process import Launch
     from support.desktop import Dunst, MockServer, SessionBus
 
@@ -47,6 +48,7 @@ def lines_of(output: str) -> dict[str, str]:
                 "session bus",
                 "notification server",
                 "test notification",
+                "sound",
                 "away, lock, DND",
                 "login start",
                 "daemon",
@@ -381,4 +383,41 @@ def test_a_daemon_that_cannot_reach_the_desktop_fails_the_daemon_check(
     assert shown["notification server"].startswith("✓")
     assert shown["daemon"].startswith("✗"), shown["daemon"]
     assert "cannot reach freedesktop notifications" in shown["daemon"]
+    assert daemon.stop() == 0
+
+
+def test_sound_is_checked_with_a_test_tone_through_the_sound_server(
+    mock_server: MockServer,
+    session_bus: SessionBus,
+    config: Path,
+    run_reminder: RunReminder,
+    no_system_bus: dict[str, str],
+    pulse_server: PulseServer,
+    recorder: Recorder,
+) -> None:
+    env = session_bus.env(**no_system_bus, **pulse_server.env)
+    result = run_reminder("doctor", "--config", str(config), env=env)
+    line = lines_of(result.stdout)["sound"]
+    assert line.startswith("✓"), result.stdout
+    assert "played a test tone through" in line
+    assert recorder.stop().sounds(), "the test tone never reached the sound server"
+
+
+def test_no_sound_server_is_a_warning_not_a_failure(
+    mock_server: MockServer,
+    session_bus: SessionBus,
+    config: Path,
+    launch: Launch,
+    run_reminder: RunReminder,
+    no_system_bus: dict[str, str],
+) -> None:
+    daemon = launch(config)
+    daemon.wait_for("daemon-start")
+    # The tests' PULSE_SERVER names a socket nobody listens on.
+    result = run_reminder("doctor", "--config", str(config), env=session_bus.env(**no_system_bus))
+    line = lines_of(result.stdout)["sound"]
+    assert line.startswith("!"), result.stdout
+    assert "no sound" in line
+    assert "reminder sound test" in result.stdout  # the fix says what to try
+    assert result.returncode == 0  # sessions still show and keep time
     assert daemon.stop() == 0
