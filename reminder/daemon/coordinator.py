@@ -33,7 +33,7 @@ from reminder.daemon.programme import EFFORTS, ProgrammeAnswers
 from reminder.daemon.question import StartQuestion
 from reminder.daemon.recorder import Recorder
 from reminder.daemon.runner import SessionRunner
-from reminder.daemon.session_sound import SessionSound, SoundFactory
+from reminder.daemon.session_sound import SessionSound
 from reminder.daemon.state import State
 from reminder.errors import ConfigError
 from reminder.paths import Paths
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from reminder.daemon.presence import Presence
     from reminder.daemon.question import Asking
     from reminder.daemon.session import Session
+    from reminder.daemon.session_sound import SoundFactory
     from reminder.notify.base import Message, Notifier
     from reminder.routines.model import Routine
 

@@ -14,13 +14,6 @@ from typing import TYPE_CHECKING, Protocol
 
 from reminder.daemon import messages
 from reminder.progress.history import HistoryError
-from reminder.progress.programme_store import (
-    NextSession,
-    judge_after_session,
-    next_session,
-    rate_session,
-    session_id_for_key,
-)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -29,6 +22,7 @@ if TYPE_CHECKING:
     from reminder.daemon.events import EventLog
     from reminder.notify.base import Message
     from reminder.paths import Paths
+    from reminder.progress.programme_store import NextSession
     from reminder.routines.model import Routine
     from reminder.routines.plan import Plan
 
@@ -63,6 +57,10 @@ class ProgrammeAnswers:
         written, the session's history key)."""
 
     def next_session(self, routine: Routine) -> NextSession:
+        # Loaded when the first session starts: the idle daemon keeps no
+        # programme code in memory.
+        from reminder.progress.programme_store import next_session
+
         daemon = self.daemon
         found = next_session(daemon.paths.history_db, routine, daemon.clock())
         if found.error is not None:
@@ -83,6 +81,8 @@ class ProgrammeAnswers:
         daemon = self.daemon
         if tag not in self._waiting:
             return False
+        from reminder.progress.programme_store import rate_session, session_id_for_key
+
         routine, key = self._waiting[tag]
         now = daemon.clock()
         try:
@@ -115,6 +115,8 @@ class ProgrammeAnswers:
         if waiting is None:
             return False
         daemon.cancel(f"judge-{tag}")
+        from reminder.progress.programme_store import judge_after_session, session_id_for_key
+
         routine, key = waiting
         now = daemon.clock()
         try:

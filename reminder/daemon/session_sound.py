@@ -30,15 +30,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reminder.daemon.session import Session
-from reminder.sound.client import SoundSession, SoundSettings, idle_status
+if TYPE_CHECKING:
+    from reminder.daemon.session import Session
+    from reminder.sound.client import SoundSession, SoundSettings
 
-SoundFactory = Callable[[SoundSettings, Callable[[str], None]], SoundSession]
+if TYPE_CHECKING:
+    SoundFactory = Callable[[SoundSettings, Callable[[str], None]], SoundSession]
 
 
 def _new_session(settings: SoundSettings, on_error: Callable[[str], None]) -> SoundSession:
+    # Loaded for the first ask or session, not at start: the idle daemon
+    # keeps no sound code in memory.
+    from reminder.sound.client import SoundSession
+
     return SoundSession(settings, on_error=on_error)
 
 
@@ -133,6 +139,8 @@ class SessionSound:
     def status(self) -> dict[str, Any]:
         """``status --json``'s ``"sound"``: this session's, or the last one's
         problem, or the settings alone."""
+        from reminder.sound.client import idle_status
+
         if self._current is not None:
             return self._current.status()
         status = idle_status(self.settings)

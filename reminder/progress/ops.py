@@ -16,8 +16,8 @@ without waking up to say so (DESIGN.md, "Records").
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
@@ -33,7 +33,9 @@ def iso(moment: dt.datetime | None) -> str | None:
 
 def new_key() -> str:
     """A key for a session row, unique across daemons, restarts and machines."""
-    return uuid.uuid4().hex
+    # 128 random bits, as uuid4's hex, without importing uuid: it pulls in
+    # hashlib and so OpenSSL, about 0.5 MiB the idle daemon would keep.
+    return os.urandom(16).hex()
 
 
 # -- building ops ----------------------------------------------------------------------
