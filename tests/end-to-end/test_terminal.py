@@ -468,7 +468,12 @@ def test_the_walk_in_the_terminal_is_heard_too(
     assert result.stderr == ""  # no sound problem to report
     sounds = recording.sounds()
     starts = [s.start - sounds[0].start for s in sounds]
-    assert [round(s, 1) for s in starts] == [0, 1, 3, 4, 5]  # ready, go, go, go, done
+    # ready, go, go, go, done; within 0.15 s (the first cue may come a little
+    # late on a loaded machine: the player starts with the walk)
+    assert len(starts) == 5, starts
+    assert all(abs(s - want) <= 0.15 for s, want in zip(starts, [0, 1, 3, 4, 5], strict=True)), (
+        starts
+    )
     # The command returned only after the done cue rang out.
     assert sounds[-1].length > 1.0
     assert sounds[-1].end <= finished

@@ -100,10 +100,12 @@ def next_at(h: Harness) -> dt.datetime:
 
 
 def sessions_seen(h: Harness) -> list[list[Shown]]:
-    """The notifications of each session, in the order the sessions came."""
+    """The notifications of each session, in the order the sessions came (a
+    long step's progress updates left out: one notification a step)."""
     by_tag: dict[str, list[Shown]] = {}
     for shown in h.notifier.shown:
-        by_tag.setdefault(shown.tag, []).append(shown)
+        if not shown.message.progress:
+            by_tag.setdefault(shown.tag, []).append(shown)
     return [shows for tag, shows in by_tag.items() if tag.startswith("tiny-")]
 
 
