@@ -32,6 +32,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from reminder.sound.status import idle_status
+
 if TYPE_CHECKING:
     from reminder.daemon.session import Session
     from reminder.sound.client import SoundSession, SoundSettings
@@ -139,8 +141,6 @@ class SessionSound:
     def status(self) -> dict[str, Any]:
         """``status --json``'s ``"sound"``: this session's, or the last one's
         problem, or the settings alone."""
-        from reminder.sound.client import idle_status
-
         if self._current is not None:
             return self._current.status()
         status = idle_status(self.settings)

@@ -67,18 +67,6 @@ def player_command(settings: SoundSettings, output: str | None = None) -> list[s
     return command
 
 
-def idle_status(settings: SoundSettings) -> dict[str, Any]:
-    """``status`` of sound while no session has any."""
-    return {
-        "state": "idle" if settings.cues or settings.voice else "off",
-        "cues": settings.cues,
-        "voice": settings.voice,
-        "output": None,
-        "engine": None,
-        "error": None,
-    }
-
-
 class SoundSession:
     """The sound of one session (and of the ask before it)."""
 

@@ -50,10 +50,17 @@ def test_every_step_change_is_heard_at_its_planned_instant(
     assert daemon.named("sound-error") == []
     steps = daemon.named("step")
     planned = [dt.datetime.fromisoformat(s["planned"]).timestamp() for s in steps]
-    # A cue at each step change; the first cue marks the session's start.
+    # A cue at each step change. Measured from the second step's cue: the
+    # player starts with the session, so its very first cue may come up to
+    # 0.15 s late on a loaded machine (docs/performance.md, cold start).
     onsets = [sound.start for sound in recording.sounds()]
-    first = onsets[0]
+
+    def nearest(instant: float) -> float:
+        return min(onsets, key=lambda onset: abs(onset - instant))
+
+    first_go = nearest(onsets[0] + planned[1] - planned[0])
     for step, at in zip(steps, planned, strict=True):
-        want = at - planned[0]
-        heard = min((abs(o - first - want), o - first) for o in onsets)
-        assert heard[0] <= TOLERANCE, (step["index"], step["kind"], want, heard[1])
+        want = first_go + at - planned[1]
+        off = nearest(want) - want
+        allowed = 0.15 if step["index"] == 0 else TOLERANCE
+        assert -allowed <= off <= allowed, (step["index"], step["kind"], off)

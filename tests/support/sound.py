@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from reminder.routines.plan import Plan
-from reminder.sound.client import SoundSession, SoundSettings, idle_status
+from reminder.sound.client import SoundSession, SoundSettings
+from reminder.sound.status import idle_status
 
 
 class RecordingSound:
