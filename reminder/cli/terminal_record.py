@@ -145,6 +145,7 @@ def rate_and_judge(
 ) -> str | None:
     """A terminal programme session's effort answer kept, and the rules
     applied: what changes next time (None: nothing to say)."""
+    from reminder.daemon.messages import next_time_message
     from reminder.progress.history import HistoryError
     from reminder.progress.programme_store import (
         judge_after_session,
@@ -155,14 +156,12 @@ def rate_and_judge(
     try:
         row = session_id_for_key(history_path, key)
         if row is None:
-            return None  # kept in the journal: rated when it is written
+            # The session itself waits in the journal; its rating has no
+            # row to belong to, so it is not kept (said in the issue note).
+            return None
         rate_session(history_path, row, written.name, effort, now)
         judged = judge_after_session(history_path, written, row, now)
     except HistoryError as error:
         return f"{error} Levels stay as they were."
-    if judged.held_by is not None:
-        return (
-            f"Your last check-in was {judged.held_by}/10, so levels stay as they are; "
-            "pain that high is worth showing to a clinician."
-        )
-    return judged.next_time or "Next time: the same levels."
+    # The same words as the daemon's last notification after a session.
+    return next_time_message(None, judged.next_time, held_by=judged.held_by).body
