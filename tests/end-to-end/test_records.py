@@ -312,14 +312,14 @@ def test_a_terminal_session_without_a_tty_is_recorded(
     assert "in the terminal" in listed
 
 
-def test_a_terminal_session_ends_with_the_pain_question_as_keys(
-    tmp_path: Path, reminder_exe: Path, subprocess_env: dict[str, str], run_reminder: RunReminder
-) -> None:
+def walk_in_a_terminal(
+    routine: Path, text: str, reminder_exe: Path, subprocess_env: dict[str, str]
+) -> Any:
+    """``reminder now ROUTINE --terminal`` in a pseudo-terminal (a pexpect child)."""
     import pexpect
 
-    routine = tmp_path / "quick.toml"
-    routine.write_text(QUICK_FILE, encoding="utf-8")
-    child = pexpect.spawn(
+    routine.write_text(text, encoding="utf-8")
+    return pexpect.spawn(
         str(reminder_exe),
         ["now", str(routine), "--terminal"],
         env={**subprocess_env, "TERM": "xterm-256color"},
@@ -327,6 +327,14 @@ def test_a_terminal_session_ends_with_the_pain_question_as_keys(
         timeout=30,
         dimensions=(40, 100),
     )
+
+
+def test_a_terminal_session_ends_with_the_pain_question_as_keys(
+    tmp_path: Path, reminder_exe: Path, subprocess_env: dict[str, str], run_reminder: RunReminder
+) -> None:
+    import pexpect
+
+    child = walk_in_a_terminal(tmp_path / "quick.toml", QUICK_FILE, reminder_exe, subprocess_env)
     try:
         child.expect("How is the pain compared with last time\\?")
         child.expect("Enter to skip: ")
@@ -396,15 +404,8 @@ def test_a_terminal_programme_session_asks_effort_then_pain_as_keys(
 ) -> None:
     import pexpect
 
-    routine = tmp_path / "quick-programme.toml"
-    routine.write_text(QUICK_PROGRAMME, encoding="utf-8")
-    child = pexpect.spawn(
-        str(reminder_exe),
-        ["now", str(routine), "--terminal"],
-        env={**subprocess_env, "TERM": "xterm-256color"},
-        encoding="utf-8",
-        timeout=30,
-        dimensions=(40, 100),
+    child = walk_in_a_terminal(
+        tmp_path / "quick-programme.toml", QUICK_PROGRAMME, reminder_exe, subprocess_env
     )
     try:
         child.expect("How hard was it\\?")
