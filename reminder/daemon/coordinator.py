@@ -277,8 +277,10 @@ class Daemon:
     def start_session(
         self, routine: Routine, occurrence: Occurrence | None, asking: Asking | None = None
     ) -> None:
-        tag = asking.tag if asking is not None else self._tag(routine)
-        self.runner.start(routine, occurrence, tag, asked=asking is not None)
+        if asking is None:
+            self.runner.start(routine, occurrence, self._tag(routine))
+        else:
+            self.runner.start(routine, occurrence, asking.tag, asked=asking.session)
 
     def _tag(self, routine: Routine) -> str:
         return f"{routine.name}-{next(self._ids)}"

@@ -14,6 +14,7 @@ from reminder.schema.values import format_seconds
 if TYPE_CHECKING:
     from reminder.config.calendar import Occurrence
     from reminder.daemon.coordinator import Daemon
+    from reminder.progress.programme_store import NextSession
     from reminder.routines.model import Routine
 
 MIN_ASK_WINDOW = 60
@@ -27,6 +28,8 @@ class Asking:
     occurrence: Occurrence
     routine: Routine
     tag: str
+    session: NextSession
+    """The session it asks about (its group and levels), run as announced."""
 
 
 class StartQuestion:
@@ -37,10 +40,10 @@ class StartQuestion:
     def ask(self, occurrence: Occurrence, routine: Routine, tag: str) -> None:
         daemon = self.daemon
         window = max(daemon.config.settings.misfire_grace, MIN_ASK_WINDOW)
-        asking = Asking(occurrence, routine, tag)
+        asking = Asking(occurrence, routine, tag, daemon.programme.next_session(routine))
         self.asking = asking
         daemon.enter(State.ASKING)
-        plan = daemon.programme.next_session(routine).plan
+        plan = asking.session.plan
         daemon.sound.asking()
         daemon.show(
             asking.tag,

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from reminder.daemon.session_sound import SessionSound
     from reminder.notify.base import Message, Notifier
     from reminder.paths import Paths
+    from reminder.progress.programme_store import NextSession
     from reminder.routines.model import Routine
 
 RETIME_AFTER = dt.timedelta(seconds=2)
@@ -73,10 +74,17 @@ class SessionRunner:
         groups), for the rules after it; None for a plain routine."""
 
     def start(
-        self, routine: Routine, occurrence: Occurrence | None, tag: str, *, asked: bool = False
+        self,
+        routine: Routine,
+        occurrence: Occurrence | None,
+        tag: str,
+        *,
+        asked: NextSession | None = None,
     ) -> None:
+        """``asked``: the session the start question announced, run as it
+        said (its group and levels are not read again)."""
         host = self.host
-        found = host.programme.next_session(routine)
+        found = asked if asked is not None else host.programme.next_session(routine)
         plan = found.plan
         self.written = routine if is_programme(plan) else None
         routine = found.routine
@@ -84,7 +92,9 @@ class SessionRunner:
         # On time (not asked first, not late): the steps keep to the
         # scheduled start, to the millisecond.
         on_time = (
-            occurrence is not None and not asked and utc(now) - utc(occurrence.at) <= RETIME_AFTER
+            occurrence is not None
+            and asked is None
+            and utc(now) - utc(occurrence.at) <= RETIME_AFTER
         )
         session = Session(
             id=tag,

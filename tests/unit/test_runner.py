@@ -98,7 +98,9 @@ def test_a_session_begun_after_asking_starts_its_steps_from_now(tmp_path: Path) 
     host = Host(tmp_path, start)
     runner = SessionRunner(host)
     occurrence = Occurrence(TEN_THIRTY, 0, "tiny")
-    runner.start(host.config.routines["tiny"], occurrence, "tiny-1", asked=True)
+    routine = host.config.routines["tiny"]
+    asked = host.programme.next_session(routine)  # what the question announced
+    runner.start(routine, occurrence, "tiny-1", asked=asked)
     host.timers.advance_to(start + dt.timedelta(seconds=6))
     assert planned(host) == [start, start + dt.timedelta(seconds=5)]
 
