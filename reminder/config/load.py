@@ -94,7 +94,7 @@ def load_config(paths: Paths) -> Config:
             path=None,
             paths=paths,
         )
-    data, text = tomlfile.load(path, shown, _missing_hint(paths))
+    data, text = tomlfile.load(path, shown, lambda: _missing_hint(paths))
     return parse_config(data, text=text, shown=shown, path=path, paths=paths)
 
 

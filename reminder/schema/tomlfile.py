@@ -12,7 +12,7 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -72,8 +72,12 @@ def format_path(path: Sequence[str | int]) -> str:
     return out
 
 
-def read_text(path: Traversable, shown: str, missing_hint: str = "check the path") -> str:
-    """The file's text, or a ConfigError that says in a sentence what is wrong."""
+def read_text(
+    path: Traversable, shown: str, missing_hint: str | Callable[[], str] = "check the path"
+) -> str:
+    """The file's text, or a ConfigError that says in a sentence what is wrong.
+    ``missing_hint``: what to do when there is no file (a function: worked
+    out only then)."""
 
     def fail(message: str, line: int | None = None, column: int | None = None) -> ConfigError:
         return ConfigError([Problem(shown, "", message, line, column)])
@@ -86,7 +90,8 @@ def read_text(path: Traversable, shown: str, missing_hint: str = "check the path
             "so give the path of a .toml file"
         ) from None
     except FileNotFoundError:
-        raise fail(f"no such file; {missing_hint}") from None
+        hint = missing_hint() if callable(missing_hint) else missing_hint
+        raise fail(f"no such file; {hint}") from None
     except IsADirectoryError:
         raise fail("is a directory, not a file; give the path of a .toml file") from None
     except PermissionError:
@@ -272,7 +277,7 @@ def _depth(data: object) -> int:
 
 
 def load(
-    path: Traversable, shown: str, missing_hint: str = "check the path"
+    path: Traversable, shown: str, missing_hint: str | Callable[[], str] = "check the path"
 ) -> tuple[dict[str, Any], str]:
     """Read and parse a TOML file a user wrote; returns the data and its text."""
     text = read_text(path, shown, missing_hint)
