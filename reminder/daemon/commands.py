@@ -67,7 +67,7 @@ class Commands:
             "config_errors": daemon.config_errors,
             "notifier": daemon.notifier.name,
             **notifier_status(daemon.notifier),
-            "session": daemon.runner.info(now, tz),
+            "session": daemon.runner.info(now, tz) if daemon.session is not None else None,
             "asking": {"routine": asking.routine.name, "at": asking.occurrence.at.astimezone(tz)}
             if asking is not None
             else None,
@@ -125,7 +125,7 @@ class Commands:
     def pause(self, seconds: int | None) -> dict[str, Any]:
         daemon = self.daemon
         now = daemon.clock()
-        asking = daemon.question.end()
+        asking = daemon.question.end() if daemon.asking is not None else None
         if asking is not None:
             daemon.notifier.close(asking.tag)
             daemon.recorder.missed(
@@ -139,7 +139,8 @@ class Commands:
             daemon.cancel("unpause")
         if daemon.state is State.IDLE:
             daemon.enter(State.PAUSED)
-        daemon.runner.pause()
+        if daemon.session is not None:
+            daemon.runner.pause()
         tz = daemon.config.settings.timezone
         until = daemon.paused_until.astimezone(tz) if daemon.paused_until else None
         daemon.log(
@@ -153,7 +154,7 @@ class Commands:
 
     def resume(self) -> dict[str, Any]:
         daemon = self.daemon
-        session = daemon.runner.session
+        session = daemon.session
         session_paused = session is not None and session.paused
         if not daemon.paused and not session_paused:
             raise ReminderError("Nothing is paused.")
@@ -161,7 +162,8 @@ class Commands:
         daemon.cancel("unpause")
         if daemon.state is State.PAUSED:
             daemon.enter(State.IDLE)
-        daemon.runner.resume()
+        if session is not None:
+            daemon.runner.resume()
         daemon.log("resumed", "Reminders resumed.")
         return {}
 
@@ -175,7 +177,7 @@ class Commands:
                 "routine": routine,
                 "until": (daemon.clock() + dt.timedelta(seconds=seconds)).astimezone(tz),
             }
-        if daemon.runner.session is not None:
+        if daemon.session is not None:
             raise ReminderError(
                 "A session is running; pause it with `reminder pause` or end it with `reminder stop`."
             )
@@ -207,7 +209,7 @@ class Commands:
             routine = daemon.asking.routine.name
             daemon.question.answer("skip")
             return {"routine": routine}
-        if daemon.runner.session is not None:
+        if daemon.session is not None:
             raise ReminderError(
                 "A session is running, so nothing was skipped; end it with `reminder stop`."
             )
@@ -237,11 +239,11 @@ class Commands:
 
     def stop(self) -> dict[str, Any]:
         daemon = self.daemon
-        if daemon.runner.session is None and daemon.asking is not None:
+        if daemon.session is None and daemon.asking is not None:
             routine = daemon.asking.routine.name
             daemon.question.answer("skip")
             return {"skipped": routine}
-        if daemon.runner.session is None:
+        if daemon.session is None:
             raise ReminderError("No session is running, so there is nothing to stop.")
         daemon.runner.end("stopped", reason="stopped from the command line")
         return {}

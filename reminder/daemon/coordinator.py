@@ -13,6 +13,10 @@ Parts, one job each:
 - ``runner.SessionRunner``: the running session's steps;
 - ``recorder.Recorder``: every history write;
 - ``commands.Commands``: the control socket's commands and ``status``.
+
+What only a session needs (the runner, the start question, the programme's
+answers, the notification texts) is made, and its code imported, when the
+first session or command needs it: an idle daemon does not carry it.
 """
 
 from __future__ import annotations
@@ -21,29 +25,28 @@ import datetime as dt
 import itertools
 import threading
 from collections.abc import Callable
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
-from reminder.config.load import Config, load_config
-from reminder.daemon import failsafe, messages, startup
+from reminder.config.load import Config
+from reminder.daemon import failsafe, reloading, startup
 from reminder.daemon.agenda import Agenda, utc
 from reminder.daemon.away import AwayHold
-from reminder.daemon.commands import Commands
 from reminder.daemon.events import EventLog
-from reminder.daemon.programme import EFFORTS, ProgrammeAnswers
-from reminder.daemon.question import StartQuestion
 from reminder.daemon.recorder import Recorder
-from reminder.daemon.runner import SessionRunner
 from reminder.daemon.session_sound import SessionSound
 from reminder.daemon.state import State
-from reminder.errors import ConfigError
 from reminder.paths import Paths
 from reminder.progress.history import History
 from reminder.schema.values import format_seconds
 
 if TYPE_CHECKING:
     from reminder.config.calendar import Occurrence
+    from reminder.daemon.commands import Commands
     from reminder.daemon.presence import Presence
-    from reminder.daemon.question import Asking
+    from reminder.daemon.programme import ProgrammeAnswers
+    from reminder.daemon.question import Asking, StartQuestion
+    from reminder.daemon.runner import SessionRunner
     from reminder.daemon.session import Session
     from reminder.daemon.session_sound import SoundFactory
     from reminder.notify.base import Message, Notifier
@@ -105,9 +108,9 @@ class Daemon:
         # zone, datetimes add by wall clock and a DST change would move a
         # snooze or a step by an hour.
         self.clock: Callable[[], dt.datetime] = lambda: clock().astimezone(_UTC)
-        self._notifier_factory = notifier_factory
+        self.notifier_factory = notifier_factory
         self._on_rearm = on_rearm
-        self._on_config_files = on_config_files
+        self.on_config_files = on_config_files
         self.presence = presence
         self.internal_errors = internal_errors or failsafe.InternalErrors(log)
         self.state = State.IDLE
@@ -118,10 +121,6 @@ class Daemon:
         )
         self.agenda = Agenda(config, clock())
         self.recorder = Recorder(history, log, threaded=threaded_writes, post=self.soon)
-        self.runner = SessionRunner(self)
-        self.commands = Commands(self)
-        self.question = StartQuestion(self)
-        self.programme = ProgrammeAnswers(self)
         self.away = AwayHold(self)
         self.config_errors: list[str] = []
         self.paused = False
@@ -133,6 +132,37 @@ class Daemon:
         self._offset = clock_offset() if clock_offset is not None else 0.0
         self._ids = itertools.count(1)
         self.stopped = threading.Event()
+
+    # -- parts made when first needed ------------------------------------------
+
+    @cached_property
+    def runner(self) -> SessionRunner:
+        from reminder.daemon.runner import SessionRunner
+
+        return SessionRunner(self)
+
+    @cached_property
+    def question(self) -> StartQuestion:
+        from reminder.daemon.question import StartQuestion
+
+        return StartQuestion(self)
+
+    @cached_property
+    def programme(self) -> ProgrammeAnswers:
+        from reminder.daemon.programme import ProgrammeAnswers
+
+        return ProgrammeAnswers(self)
+
+    @cached_property
+    def commands(self) -> Commands:
+        from reminder.daemon.commands import Commands
+
+        return Commands(self)
+
+    def _made(self, part: str) -> bool:
+        """Whether a part made on first need exists yet (if not, it has
+        nothing to say: no session ran, no question was asked)."""
+        return part in self.__dict__
 
     # -- plumbing ------------------------------------------------------------
 
@@ -152,9 +182,10 @@ class Daemon:
             try:
                 function()
             except Exception as error:  # noqa: BLE001 - a bug must not leave a session hanging
-                session = self.runner.session
+                session = self.session
                 self.internal_errors(error, ended=session.id if session is not None else None)
-                self.runner.failed()
+                if session is not None:
+                    self.runner.failed()
             self._rearm()
 
         return run
@@ -187,12 +218,12 @@ class Daemon:
     @property
     def session(self) -> Session | None:
         """The running session, or None."""
-        return self.runner.session
+        return self.runner.session if self._made("runner") else None
 
     @property
     def asking(self) -> Asking | None:
         """The start question waiting for an answer, or None."""
-        return self.question.asking
+        return self.question.asking if self._made("question") else None
 
     @property
     def history_error(self) -> str | None:
@@ -329,17 +360,21 @@ class Daemon:
 
     def on_action(self, tag: str, key: str) -> None:
         """A button pressed on a notification (called on the daemon thread)."""
+        from reminder.daemon.programme import EFFORTS
+
         if key in EFFORTS and self.programme.effort(tag, key):
             return
         if key in ("better", "same", "worse") and self.recorder.checkin(tag, key, self.clock()):
             if not self.programme.answered(tag, key):
-                self.show(tag, messages.checkin_thanks(key))
+                from reminder.daemon.messages import checkin_thanks
+
+                self.show(tag, checkin_thanks(key))
             return
         if self.asking is not None and tag == self.asking.tag:
             if key in ("start", "snooze", "skip"):
                 self.question.answer(key)
             return
-        session = self.runner.session
+        session = self.session
         if session is None or tag != session.id:
             return
         if key == "next":
@@ -355,49 +390,9 @@ class Daemon:
     # -- the outside world changes -----------------------------------------------
 
     def reload(self, *, requested: bool = False) -> bool:
-        """Read the config again; apply it if it is valid and different.
-        ``requested``: someone asked (SIGHUP), so say so even if nothing changed.
-        Returns whether a new config was applied."""
-        try:
-            config = load_config(self.paths)
-        except ConfigError as error:
-            lines = [str(p) for p in error.problems]
-            if lines == self.config_errors and not requested:
-                return False
-            self.config_errors = lines
-            self.show("config", messages.config_error_message(str(self.paths.config_file), lines))
-            self.log(
-                "config-error",
-                "The config has mistakes, so the last good one stays in force:\n  "
-                + "\n  ".join(lines),
-                problems=lines,
-            )
-            return False
-        if config == self.config and not self.config_errors:
-            if requested:
-                self.log("reload", "Config unchanged.", config=config.shown, changed=False)
-            return False
-        self.notifier.close("config")
-        old_notifier = self.config.settings.notifier
-        self.config, self.config_errors = config, []
-        self.sound.configure(config.settings.sound)
-        self.agenda.config = config
-        if config.settings.notifier != old_notifier and self._notifier_factory is not None:
-            self.notifier.shutdown()
-            self.notifier = self._notifier_factory(config.settings.notifier)
-            self.notifier.set_action_handler(self.action_handler)
-        if self._on_config_files is not None:
-            self._on_config_files(config)
-        schedules = len(config.schedules)
-        self.log(
-            "reload",
-            f"Config applied: {schedules} schedule{'s' if schedules != 1 else ''}.",
-            config=config.shown,
-            schedules=schedules,
-            changed=True,
-        )
-        self.schedule_check(announce=True)
-        return True
+        """Read the config again; apply it if it is valid and different
+        (``reloading.reload``). Returns whether a new config was applied."""
+        return reloading.reload(self, requested=requested)
 
     def control(self, command: str, args: dict[str, Any]) -> dict[str, Any]:
         """One command from the control socket (on the daemon thread)."""
@@ -440,7 +435,8 @@ class Daemon:
         # session's steps, `pause FOR` and `snooze FOR`. Scheduled times stay
         # wall-clock times.
         delta = dt.timedelta(seconds=jump)
-        self.runner.clock_set(delta)
+        if self._made("runner"):
+            self.runner.clock_set(delta)
         if self.paused_until is not None:
             self.paused_until += delta
             self.at("unpause", self.paused_until, self.unpause)
@@ -464,11 +460,13 @@ class Daemon:
         if self.stopped.is_set():
             return
         self.stopped.set()
-        self.runner.end("interrupted", reason=why)
+        if self._made("runner"):
+            self.runner.end("interrupted", reason=why)
         self.sound.ended(completed=False)
-        asking = self.question.end()
-        if asking is not None:
-            self.notifier.close(asking.tag)
+        if self._made("question"):
+            asking = self.question.end()
+            if asking is not None:
+                self.notifier.close(asking.tag)
         # A snoozed or skipped session keeps its stored decision for the next start.
         self.log("daemon-stop", f"reminder stopped ({why}).", reason=why)
         self.recorder.close(self.clock())

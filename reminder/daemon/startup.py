@@ -9,7 +9,6 @@ import os
 from typing import TYPE_CHECKING
 
 from reminder.config.calendar import Occurrence
-from reminder.daemon import messages
 
 if TYPE_CHECKING:
     from reminder.daemon.coordinator import Daemon
@@ -43,6 +42,8 @@ def _welcome(daemon: Daemon) -> None:
     marker = daemon.paths.state_dir / "welcomed"
     if marker.exists():
         return
+    from reminder.daemon import messages
+
     daemon.log("welcome", messages.DISCLAIMER)
     daemon.show("welcome", messages.welcome_message(daemon.config.is_default))
     try:
