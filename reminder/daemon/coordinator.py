@@ -16,7 +16,8 @@ Parts, one job each:
 
 What only a session needs (the runner, the start question, the programme's
 answers, the notification texts) is made, and its code imported, when the
-first session or command needs it: an idle daemon does not carry it.
+first session or a command about one needs it: an idle daemon does not
+carry it.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from reminder.config.load import Config
 from reminder.daemon import failsafe, reloading, startup
 from reminder.daemon.agenda import Agenda, utc
 from reminder.daemon.away import AwayHold
+from reminder.daemon.commands import Commands
 from reminder.daemon.events import EventLog
 from reminder.daemon.recorder import Recorder
 from reminder.daemon.session_sound import SessionSound
@@ -42,7 +44,6 @@ from reminder.schema.values import format_seconds
 
 if TYPE_CHECKING:
     from reminder.config.calendar import Occurrence
-    from reminder.daemon.commands import Commands
     from reminder.daemon.presence import Presence
     from reminder.daemon.programme import ProgrammeAnswers
     from reminder.daemon.question import Asking, StartQuestion
@@ -122,6 +123,9 @@ class Daemon:
         self.agenda = Agenda(config, clock())
         self.recorder = Recorder(history, log, threaded=threaded_writes, post=self.soon)
         self.away = AwayHold(self)
+        # Made at start, not on first use: `reminder status` must answer even
+        # when the daemon is out of file descriptors (an import opens a file).
+        self.commands = Commands(self)
         self.config_errors: list[str] = []
         self.paused = False
         """Reminders paused (``reminder pause``): no session starts."""
@@ -152,12 +156,6 @@ class Daemon:
         from reminder.daemon.programme import ProgrammeAnswers
 
         return ProgrammeAnswers(self)
-
-    @cached_property
-    def commands(self) -> Commands:
-        from reminder.daemon.commands import Commands
-
-        return Commands(self)
 
     def _made(self, part: str) -> bool:
         """Whether a part made on first need exists yet (if not, it has
