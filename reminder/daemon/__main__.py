@@ -11,6 +11,7 @@ resolved; this is not a command for people.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 from reminder.errors import ExitStatus, ReminderError, error_text
 from reminder.paths import Paths
@@ -34,7 +35,7 @@ def start(paths: Paths, *, json_logs: bool) -> int:
     try:
         lock = claim(paths, log)
         try:
-            run(paths, json_logs=json_logs, log=log)
+            restart = run(paths, json_logs=json_logs, log=log)
         finally:
             lock.release()
     except ReminderError as error:
@@ -43,7 +44,24 @@ def start(paths: Paths, *, json_logs: bool) -> int:
         else:
             sys.stderr.write(error_text(error) + "\n")
         return error.status
+    if restart:
+        return again(log)
     return ExitStatus.OK
+
+
+def again(log: Callable[..., None]) -> int:
+    """Run the updated reminder in this process: same pid (what started the
+    daemon still sees it), arguments and environment; the lock and socket
+    were given up by the stop before."""
+    import os
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
+    except OSError as error:
+        log("restart-failed", f"Could not start the updated reminder: {error}. Start it again.")
+    return ExitStatus.FAILURE
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
 from reminder.config.load import Config
-from reminder.daemon import failsafe, reloading, startup
+from reminder.daemon import failsafe, reloading, startup, upgrade
 from reminder.daemon.agenda import Agenda, utc
 from reminder.daemon.away import AwayHold
 from reminder.daemon.commands import Commands
@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from reminder.daemon.runner import SessionRunner
     from reminder.daemon.session import Session
     from reminder.daemon.session_sound import SoundFactory
+    from reminder.daemon.upgrade import UpgradeWatch
     from reminder.notify.base import Message, Notifier
     from reminder.routines.model import Routine
 
@@ -99,6 +100,7 @@ class Daemon:
         threaded_writes: bool = False,
         internal_errors: Callable[..., None] | None = None,
         sound_factory: SoundFactory | None = None,
+        upgrade: UpgradeWatch | None = None,
     ) -> None:
         self.paths = paths
         self.config = config
@@ -136,6 +138,10 @@ class Daemon:
         self._offset = clock_offset() if clock_offset is not None else 0.0
         self._ids = itertools.count(1)
         self.stopped = threading.Event()
+        self.upgrade = upgrade
+        """Whether reminder was updated on disk (``upgrade.py``)."""
+        self.restart_wanted = False
+        """Stopped to run the updated reminder: the process executes itself again."""
 
     # -- parts made when first needed ------------------------------------------
 
@@ -166,6 +172,8 @@ class Daemon:
 
     def enter(self, state: State) -> None:
         self.state = state
+        if state is State.IDLE and self.upgrade is not None and self.upgrade.wanted:
+            self.soon(lambda: upgrade.restart_if_idle(self))
 
     def leave(self, *states: State) -> None:
         """The session, question or hold that made one of ``states`` is over."""

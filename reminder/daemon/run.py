@@ -59,7 +59,9 @@ def _control_handler(
 
 
 def _files_to_watch(paths: Paths, config: Config) -> tuple[list[Path], list[Path]]:
-    files = [paths.config_file]
+    from reminder.daemon.upgrade import package_file
+
+    files = [paths.config_file, package_file()]
     files += [Path(r.path) for r in config.routines.values() if r.source == "file" and r.path]
     return files, [paths.routines_dir]
 
@@ -124,12 +126,14 @@ def _take_signals(daemon: Daemon) -> None:
             signal.signal(number, on_signal)
 
 
-def run(paths: Paths, *, json_logs: bool = False, log: EventLog | None = None) -> None:
+def run(paths: Paths, *, json_logs: bool = False, log: EventLog | None = None) -> bool:
     """Run the daemon in the foreground until SIGTERM or SIGINT. The caller
     holds the instance lock and has checked the folders
-    (``daemon.__main__.start``, ``daemon.lock.claim``)."""
+    (``daemon.__main__.start``, ``daemon.lock.claim``). True when it stopped
+    to run reminder again, updated on disk (``daemon.upgrade``)."""
     from reminder.daemon.control import ControlServer
     from reminder.daemon.timers import Timers
+    from reminder.daemon.upgrade import UpgradeWatch, files_changed, fingerprint, package_file
     from reminder.daemon.watchers import ClockWatcher, FileWatcher, wall_minus_boot
     from reminder.notify import select_notifier
 
@@ -169,6 +173,7 @@ def run(paths: Paths, *, json_logs: bool = False, log: EventLog | None = None) -
             daemon_.soon(lambda: daemon_.presence_changed(presence))
 
     presence = PresenceWatcher(on_presence)
+    installed = package_file()
     daemon = Daemon(
         presence=presence,
         history=History(paths.history_db),
@@ -183,6 +188,7 @@ def run(paths: Paths, *, json_logs: bool = False, log: EventLog | None = None) -
         clock_offset=wall_minus_boot,
         threaded_writes=True,
         internal_errors=internal_error,
+        upgrade=UpgradeWatch(lambda: fingerprint(installed)),
     )
     daemon.notifier.set_action_handler(daemon.action_handler)
     log.skip_text_when(steps_on_console(lambda: daemon.notifier))
@@ -197,7 +203,7 @@ def run(paths: Paths, *, json_logs: bool = False, log: EventLog | None = None) -
     clock_watcher = ClockWatcher(on_clock)
     clock_watcher.start()
 
-    file_watcher = FileWatcher(daemon.reload_soon)
+    file_watcher = FileWatcher(lambda: files_changed(daemon))
     file_watcher.watch(*_files_to_watch(paths, config))
 
     _watch_sleep(daemon, timers.wakeup)
@@ -212,3 +218,5 @@ def run(paths: Paths, *, json_logs: bool = False, log: EventLog | None = None) -
         control.close()
         clock_watcher.stop()
         presence.stop()
+        file_watcher.close()
+    return daemon.restart_wanted

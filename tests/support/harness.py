@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 from reminder.config.load import load_config
 from reminder.daemon.coordinator import Daemon, PresenceSource
 from reminder.daemon.events import EventLog
+from reminder.daemon.upgrade import UpgradeWatch
 from reminder.notify.base import ActionHandler, Message
 from reminder.paths import Paths
 from reminder.progress.history import History
@@ -258,6 +259,7 @@ class Harness:
     ``actions``: whether the notifier has buttons. ``record``: whether the
     notifier keeps what it shows. ``keep_events``: which log events to keep
     (default all). ``started``: False to make the daemon without starting it.
+    ``upgrade``: what tells it reminder was updated on disk.
     """
 
     def __init__(
@@ -272,6 +274,7 @@ class Harness:
         record: bool = True,
         keep_events: Collection[str] | None = None,
         started: bool = True,
+        upgrade: UpgradeWatch | None = None,
     ) -> None:
         state = tmp_path / "state" / "reminder"
         state.mkdir(parents=True, exist_ok=True)
@@ -288,6 +291,7 @@ class Harness:
         )
         self._zone = zone
         self._presence = presence
+        self._upgrade = upgrade
         self.timers = ManualTimers(start, zone)
         self.notifier = FakeNotifier(actions=actions, record=record, clock=self.timers.clock)
         self.sink = EventSink(keep_events)
@@ -309,6 +313,7 @@ class Harness:
             clock=self.timers.clock,
             clock_offset=self.timers.offset,
             sound_factory=self.sound,
+            upgrade=self._upgrade,
         )
         if started:
             daemon.start()
