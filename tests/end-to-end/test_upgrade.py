@@ -1,7 +1,7 @@
 """reminder updated on disk while the daemon runs (`pipx install --force`,
 `pip install -U`): the real process restarts into the new version, as the
 same process, and answers with the new code. (When it waits for a session
-or a pause to end: tests/unit/test_upgrade.py.)"""
+or a pause to end: tests/unit/test_upgrade_timing.py.)"""
 
 from __future__ import annotations
 
