@@ -115,13 +115,42 @@ def pss_kib(pid: int) -> int:
 
 
 def uss_kib(pid: int) -> int:
-    """Private memory (USS): pages no other process shares, clean or dirty.
-    Unlike PSS it does not move with what else runs beside the process."""
+    """Private memory (USS): pages no other process maps, clean or dirty.
+    Unlike PSS it does not split shared pages, but a library's pages count
+    only while no other process maps the same file (see ``library_sharers``)."""
     private = 0
     for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
         if line.startswith(("Private_Clean:", "Private_Dirty:")):
             private += int(line.split()[1])
     return private
+
+
+def mapped_libraries(pid: int) -> set[str]:
+    """The shared libraries (``.so`` files) a process maps."""
+    libraries: set[str] = set()
+    try:
+        text = Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return libraries
+    for line in text.splitlines():
+        parts = line.split(maxsplit=5)
+        if len(parts) == 6 and ".so" in Path(parts[5]).name:
+            libraries.add(parts[5])
+    return libraries
+
+
+def library_sharers(pid: int, besides: set[int]) -> dict[str, list[int]]:
+    """The libraries ``pid`` maps that no process in ``besides`` maps, and
+    which other processes on the machine map them too: while they do, those
+    pages are shared and drop out of ``pid``'s USS."""
+    own = mapped_libraries(pid) - set().union(*(mapped_libraries(p) for p in besides))
+    sharers: dict[str, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) in besides | {pid}:
+            continue
+        for library in own & mapped_libraries(int(entry.name)):
+            sharers.setdefault(library, []).append(int(entry.name))
+    return sharers
 
 
 def rss_kib(pid: int) -> int:

@@ -22,7 +22,15 @@ import sys
 import time
 from pathlib import Path
 
-from _desktop import context_switches, cpu_seconds, desktop, pss_kib, rss_kib, uss_kib
+from _desktop import (
+    context_switches,
+    cpu_seconds,
+    desktop,
+    library_sharers,
+    pss_kib,
+    rss_kib,
+    uss_kib,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,6 +62,13 @@ def measure_side_by_side(
         before = {
             name: (context_switches(p.pid), cpu_seconds(p.pid)) for name, p in processes.items()
         }
+        last = list(processes.values())[-1]
+        others = {p.pid for p in processes.values()} - {last.pid}
+        for library, pids in sorted(library_sharers(last.pid, others).items()):
+            print(
+                f"note: {len(pids)} other process(es) map {library} (pid {', '.join(map(str, pids[:5]))}):"
+                f" its pages count as shared, so the last USS below reads lower than alone"
+            )
         time.sleep(seconds)
         for name, process in processes.items():
             switches = context_switches(process.pid) - before[name][0]
