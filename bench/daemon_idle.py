@@ -30,6 +30,7 @@ from _desktop import (
     pss_kib,
     rss_kib,
     uss_kib,
+    write_idle_config,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,13 +99,7 @@ def main() -> None:
         f"Python {sys.version.split()[0]}; idle window {args.seconds:g} s after {args.settle:g} s to settle"
     )
     with desktop() as (env, home):
-        # The example's desk-break runs every 2 h from 09:00: pick a config
-        # whose next session is hours away whatever the time now.
-        config = home / "config.toml"
-        hour = (time.localtime().tm_hour + 6) % 24
-        config.write_text(
-            f'[[schedule]]\nroutine = "gluteus-medius"\nat = ["{hour:02d}:00"]\n', encoding="utf-8"
-        )
+        config = write_idle_config(home)
         uss = measure_side_by_side(
             {
                 "bare python": [sys.executable, "-c", "import time; time.sleep(1e9)"],

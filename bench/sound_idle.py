@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from _desktop import context_switches
 from audio_components import PulseServer
 
 HOST = """
@@ -63,15 +64,6 @@ time.sleep(1e9)
 """
 
 
-def switches(pid: int) -> int:
-    total = 0
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        for line in (task / "status").read_text().splitlines():
-            if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
-                total += int(line.split()[1])
-    return total
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -94,9 +86,9 @@ def main() -> None:
                 break
             print(line, end="")
         time.sleep(2)
-        first = switches(host.pid)
+        first = context_switches(host.pid)
         time.sleep(args.seconds)
-        woke = switches(host.pid) - first
+        woke = context_switches(host.pid) - first
         children = [
             proc
             for proc in Path("/proc").iterdir()
