@@ -63,7 +63,8 @@ def measure(
     History(path).entries()
     History(path).daemon_state()  # the schema exists before anyone locks it
     log = EventLog(io.StringIO(), json_lines=True)
-    recorder = Recorder(History(path), log, threaded=True)
+    recorder = Recorder(path, log, threaded=True)
+    assert recorder.writer is not None  # made now, not inside the first timed write
     other = sqlite3.connect(path, isolation_level=None)
     if locked:
         other.execute("BEGIN EXCLUSIVE")

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from reminder.config.calendar import Occurrence, occurrences
 from reminder.config.load import Config
-from reminder.progress.history import Decision
+from reminder.progress.records import Decision
 
 UTC = dt.timezone.utc
 HANDLED_MEMORY = dt.timedelta(days=2)

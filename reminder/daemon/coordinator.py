@@ -39,10 +39,11 @@ from reminder.daemon.recorder import Recorder
 from reminder.daemon.session_sound import SessionSound
 from reminder.daemon.state import State
 from reminder.paths import Paths
-from reminder.progress.history import History
 from reminder.schema.values import format_seconds
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from reminder.config.calendar import Occurrence
     from reminder.daemon.presence import Presence
     from reminder.daemon.programme import ProgrammeAnswers
@@ -92,7 +93,7 @@ class Daemon:
         log: EventLog,
         clock: Callable[[], dt.datetime] = _utc_now,
         notifier_factory: Callable[[str], Notifier] | None = None,
-        history: History | None = None,
+        history: Path | None = None,
         presence: PresenceSource | None = None,
         on_rearm: Callable[[dt.datetime | None], None] | None = None,
         on_config_files: Callable[[Config], None] | None = None,

@@ -101,9 +101,9 @@ def claim(paths: Paths, log: Callable[..., None]) -> InstanceLock:
                 f"{paths.state_dir} was open to other users; made it private (0700).",
                 folder=str(paths.state_dir),
             )
-        from reminder.progress.history import History
+        from reminder.progress.records import make_private
 
-        tightened = History(paths.history_db).make_private()
+        tightened = make_private(paths.history_db)
         if tightened:
             log(
                 "history-tightened",

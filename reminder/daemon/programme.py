@@ -13,7 +13,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Protocol
 
 from reminder.daemon import messages
-from reminder.progress.history import HistoryError
+from reminder.progress.records import HistoryError
 
 if TYPE_CHECKING:
     from collections.abc import Callable

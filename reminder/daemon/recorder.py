@@ -21,24 +21,19 @@ from reminder.daemon.events import EventLog
 from reminder.errors import ConfigError
 from reminder.notify.base import Message
 from reminder.progress import ops
-from reminder.progress.history import History, HistoryError
-from reminder.progress.stored import Stored, add_journal, read_stored
-from reminder.progress.writer import (
-    BUSY_TIMEOUT,
-    Done,
-    InlineWriter,
-    Journal,
-    ThreadedWriter,
-    WriteQueue,
-    Writer,
-)
+from reminder.progress.records import HistoryError, journal_path
+from reminder.progress.stored import Stored, add_journal
 from reminder.schema.values import format_seconds
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from reminder.config.load import Config
     from reminder.daemon.session import Session
     from reminder.paths import Paths
     from reminder.progress.advice import Advice
+    from reminder.progress.history import History
+    from reminder.progress.writer import Done, Writer
     from reminder.routines.model import Routine
 
 MISSED_REASONS = {
@@ -61,9 +56,17 @@ Post = Callable[[Callable[[], None]], None]
 
 
 class Recorder:
+    """``history``: the history file (None: nothing is recorded).
+    ``threaded``: the running daemon's way: writes on a thread of their own
+    (``ThreadedWriter``), and the start's read and write in a short process
+    of its own (``progress/starting.py``); otherwise (hand-cranked tests)
+    all of it at once on the caller's thread. Either way SQLite is loaded
+    with the first write after the start, not before: the idle daemon
+    does without it."""
+
     def __init__(
         self,
-        history: History | None,
+        history: Path | None,
         log: EventLog,
         *,
         threaded: bool = False,
@@ -72,15 +75,8 @@ class Recorder:
         self.history = history
         self.log = log
         self._post: Post = post or (lambda function: function())
-        self.writer: Writer | None = None
-        if history is not None:
-            queue = WriteQueue(
-                History(history.path, timeout=BUSY_TIMEOUT),
-                on_error=self._failing,
-                on_recovered=self._recovered,
-                on_journal=self._journalled,
-            )
-            self.writer = ThreadedWriter(queue) if threaded else InlineWriter(queue)
+        self._threaded = threaded
+        self._writer: Writer | None = None
         self._keys: dict[str, str] = {}
         """Running sessions: tag -> the key of their history row."""
         self._finished: dict[str, tuple[str, str | None]] = {}
@@ -88,9 +84,30 @@ class Recorder:
         tag -> (routine, key of the history row)."""
 
     @property
+    def writer(self) -> Writer | None:
+        """Made with the first write (None when nothing is recorded)."""
+        if self._writer is None and self.history is not None:
+            from reminder.progress.history import History
+            from reminder.progress.writer import (
+                BUSY_TIMEOUT,
+                InlineWriter,
+                ThreadedWriter,
+                WriteQueue,
+            )
+
+            queue = WriteQueue(
+                History(self.history, timeout=BUSY_TIMEOUT),
+                on_error=self._failing,
+                on_recovered=self._recovered,
+                on_journal=self._journalled,
+            )
+            self._writer = ThreadedWriter(queue) if self._threaded else InlineWriter(queue)
+        return self._writer
+
+    @property
     def error(self) -> str | None:
         """Why writes are waiting (kept in memory or the journal), while any are."""
-        return self.writer.error if self.writer is not None else None
+        return self._writer.error if self._writer is not None else None
 
     def _failing(self, why: str) -> None:
         self.log(
@@ -101,7 +118,7 @@ class Recorder:
 
     def _journalled(self, count: int) -> None:
         assert self.history is not None
-        path = self.history.journal_path
+        path = journal_path(self.history)
         self.log(
             "history-journal",
             f"{count} record{'s' if count != 1 else ''} kept in {path} until the history file "
@@ -115,18 +132,45 @@ class Recorder:
 
     def submit(self, op: ops.Op, now: dt.datetime | None = None, done: Done | None = None) -> None:
         """Queue one write; ``now``: the daemon's clock, kept as when it last ran."""
-        if self.writer is None:
+        writer = self.writer
+        if writer is None:
             return
         if now is not None:
             op["seen"] = ops.iso(now)
-        self.writer.submit(op, done)
+        writer.submit(op, done)
 
-    def load(self, now: dt.datetime, since: dt.datetime) -> Stored:
-        """What the history says at start (see ``Stored``): read once, before
-        any write is queued."""
+    def start(self, now: dt.datetime, since: dt.datetime) -> Stored:
+        """The daemon starts: what the history says (see ``Stored``), read
+        before any write; then its first start is kept (for stats), and
+        sessions left running when it last stopped are recorded as
+        interrupted."""
         if self.history is None:
             return Stored()
-        reader = History(self.history.path, timeout=BUSY_TIMEOUT)
+        first = ops.mark("first_start", now)
+        first["seen"] = ops.iso(now)
+        recover = ops.recover(now)
+        if self._threaded:
+            from reminder.progress.starting import ask
+
+            answer = ask(self.history, since, [first, recover])
+            if answer is not None:
+                stored, changed = answer
+                self._said_recovered(changed[1])
+                return stored
+            # Locked, unreadable or a journal to replay first: done here,
+            # where a failure is said, retried and journalled.
+        stored = self._read(since)
+        self.submit(first)
+        self.submit(recover, None, self._said_recovered)
+        return stored
+
+    def _read(self, since: dt.datetime) -> Stored:
+        assert self.history is not None
+        from reminder.progress.history import History
+        from reminder.progress.stored import read_stored
+        from reminder.progress.writer import BUSY_TIMEOUT, Journal
+
+        reader = History(self.history, timeout=BUSY_TIMEOUT)
         try:
             return read_stored(reader, since)
         except HistoryError as error:
@@ -137,29 +181,22 @@ class Recorder:
         finally:
             reader.close()
 
-    def started_daemon(self, now: dt.datetime) -> None:
-        """The daemon starts: its first start is kept (for stats), and sessions
-        left running when it last stopped are recorded as interrupted."""
-        self.submit(ops.mark("first_start", now), now)
-
-        def said(recovered: object) -> None:
-            if isinstance(recovered, int) and recovered:
-                self.log(
-                    "recovered",
-                    f"{recovered} session{'s' if recovered != 1 else ''} were cut short when "
-                    "reminder last stopped; recorded as interrupted.",
-                    sessions=recovered,
-                )
-
-        self.submit(ops.recover(now), None, said)
+    def _said_recovered(self, recovered: object) -> None:
+        if isinstance(recovered, int) and recovered:
+            self.log(
+                "recovered",
+                f"{recovered} session{'s' if recovered != 1 else ''} were cut short when "
+                "reminder last stopped; recorded as interrupted.",
+                sessions=recovered,
+            )
 
     def settle(self) -> None:
         """Give the writer a moment (``SETTLE`` at most) to make what was
         queued durable: a session's start, so a kill right after its first
         step leaves it recorded as interrupted, not missed. Not at all while
         writes are failing."""
-        if self.writer is not None:
-            self.writer.settle(SETTLE)
+        if self._writer is not None:
+            self._writer.settle(SETTLE)
 
     def started(self, session: Session, now: dt.datetime) -> None:
         occurrence = session.occurrence
@@ -290,7 +327,7 @@ class Recorder:
         """The protocol's rule, told once: release that brings no relief after
         several sessions points to another muscle. Worked out by the writer
         once the session's row is written; shown on the daemon's thread."""
-        if self.writer is None or config.settings.relief_check == 0:
+        if self.history is None or config.settings.relief_check == 0:
             return
         from reminder.progress.advice import relief_advice
         from reminder.routines.library import routine_files
@@ -315,7 +352,9 @@ class Recorder:
             if isinstance(advice, Advice):
                 self._post(lambda: self._tell(advice, show))
 
-        self.writer.after(advise, tell)
+        writer = self.writer
+        assert writer is not None
+        writer.after(advise, tell)
 
     def _tell(self, advice: Advice, show: Callable[[str, Message], None]) -> None:
         show(
@@ -331,8 +370,7 @@ class Recorder:
     def close(self, now: dt.datetime | None = None) -> None:
         """The daemon stops: a clean stop is kept, and every write waiting is
         written or journalled."""
-        if self.writer is None:
-            return
         if now is not None:
             self.submit(ops.mark("clean_stop", now), now)
-        self.writer.close()
+        if self._writer is not None:
+            self._writer.close()

@@ -17,7 +17,6 @@ from reminder.daemon.events import EventLog, steps_on_console
 from reminder.daemon.failsafe import InternalErrors
 from reminder.errors import ReminderError
 from reminder.paths import Paths
-from reminder.progress.history import History
 
 if TYPE_CHECKING:
     from reminder.daemon.presence import Presence
@@ -176,7 +175,7 @@ def run(paths: Paths, *, json_logs: bool = False, log: EventLog | None = None) -
     installed = package_file()
     daemon = Daemon(
         presence=presence,
-        history=History(paths.history_db),
+        history=paths.history_db,
         paths=paths,
         config=config,
         notifier=make_notifier(config.settings.notifier),

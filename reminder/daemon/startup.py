@@ -68,8 +68,7 @@ def take_up(daemon: Daemon, now: dt.datetime) -> None:
     from when reminder last ran (``Daemon.check(off=True)`` then records
     them). A session snoozed to a time that passed while reminder was off
     runs if that was within grace, else it is missed."""
-    stored = daemon.recorder.load(now, now - CATCH_UP)
-    daemon.recorder.started_daemon(now)
+    stored = daemon.recorder.start(now, now - CATCH_UP)
     agenda = daemon.agenda
     for superseded in agenda.restore(stored.decisions, stored.recorded, now):
         daemon.missed(superseded, "superseded")

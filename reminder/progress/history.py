@@ -14,11 +14,20 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 from reminder.progress import ops
+from reminder.progress.records import (
+    Checkin,
+    Decision,
+    Entry,
+    HistoryError,
+    journal_path,
+    make_private,
+)
+
+__all__ = ["OUTCOMES", "Checkin", "Decision", "Entry", "History", "HistoryError"]
 
 OUTCOMES: Final = (
     "running",
@@ -98,86 +107,6 @@ def _iso(moment: dt.datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(dt.timezone.utc).isoformat()
 
 
-@dataclass(frozen=True)
-class Entry:
-    id: int
-    routine: str
-    schedule: int | None
-    scheduled_at: dt.datetime | None
-    started_at: dt.datetime | None
-    ended_at: dt.datetime | None
-    outcome: str
-    reason: str | None
-    phases_done: tuple[str, ...]
-    seconds_done: int
-    source: str = "daemon"
-    """Where it ran: "daemon" (notifications) or "terminal" (`now --terminal`)."""
-
-    @property
-    def when(self) -> dt.datetime:
-        moment = self.started_at or self.scheduled_at
-        assert moment is not None
-        return moment
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "routine": self.routine,
-            "schedule": self.schedule,
-            "scheduled_at": self.scheduled_at.isoformat() if self.scheduled_at else None,
-            "started_at": self.started_at.isoformat() if self.started_at else None,
-            "ended_at": self.ended_at.isoformat() if self.ended_at else None,
-            "outcome": self.outcome,
-            "reason": self.reason,
-            "phases_done": list(self.phases_done),
-            "seconds_done": self.seconds_done,
-            "source": self.source,
-        }
-
-
-@dataclass(frozen=True)
-class Decision:
-    """A skip or snooze decided ahead of a session's time; it stands until a
-    row for that session is written."""
-
-    kind: Literal["skip", "snooze"]
-    routine: str
-    schedule: int
-    scheduled_at: dt.datetime
-    """The session's own time."""
-    until: dt.datetime | None
-    """Snoozed: when it comes instead."""
-    decided_at: dt.datetime
-
-
-@dataclass(frozen=True)
-class Checkin:
-    id: int
-    at: dt.datetime
-    score: int | None
-    """0 (no pain) to 10 (worst), from `reminder checkin`."""
-    feeling: str | None
-    """"better", "same" or "worse" than last time, from the notification."""
-    note: str | None
-    routine: str | None
-    session_id: int | None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "at": self.at.isoformat(),
-            "score": self.score,
-            "feeling": self.feeling,
-            "note": self.note,
-            "routine": self.routine,
-            "session_id": self.session_id,
-        }
-
-
-class HistoryError(Exception):
-    """The history file could not be read or written; the message says why."""
-
-
 class History:
     def __init__(self, path: Path, *, timeout: float = 5.0) -> None:
         self.path = path
@@ -188,7 +117,7 @@ class History:
     @property
     def journal_path(self) -> Path:
         """Where writes wait while the file cannot be written (``progress/writer.py``)."""
-        return self.path.with_name(f"{self.path.stem}-pending.jsonl")
+        return journal_path(self.path)
 
     def _connect(self) -> sqlite3.Connection:
         if self._connection is not None:
@@ -251,18 +180,9 @@ class History:
                 os.close(os.open(self.path, flags, 0o600))
 
     def make_private(self) -> list[Path]:
-        """Tighten an existing state folder (0700) and history files (0600)
-        that others could read; the ones changed, for saying so once."""
-        from reminder.files import tighten
-
-        candidates = [
-            (self.path.parent, 0o700),
-            *(
-                (self.path.with_name(self.path.name + suffix), 0o600)
-                for suffix in ("", "-wal", "-shm")
-            ),
-        ]
-        return [path for path, mode in candidates if tighten(path, mode)]
+        """Tighten the state folder and history files others could read
+        (``records.make_private``)."""
+        return make_private(self.path)
 
     def _write(self, sql: str, parameters: Sequence[Any]) -> int:
         try:

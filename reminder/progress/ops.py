@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    import sqlite3
 
 Op = dict[str, Any]
 """One history write: ``{"op": NAME, ...fields}``, JSON-able."""

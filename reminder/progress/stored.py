@@ -8,10 +8,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from reminder.progress import ops
-from reminder.progress.history import Decision, History, HistoryError
+from reminder.progress.records import Decision, HistoryError
 from reminder.progress.writer import Journal
+
+if TYPE_CHECKING:
+    from reminder.progress.history import History
 
 
 @dataclass

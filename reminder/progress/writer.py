@@ -33,10 +33,13 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 from reminder.progress import ops
-from reminder.progress.history import History, HistoryError
+from reminder.progress.records import HistoryError
+
+if TYPE_CHECKING:
+    from reminder.progress.history import History
 
 try:
     import fcntl
@@ -58,7 +61,7 @@ open one a tenth of one."""
 BATCH: Final = 500
 """Ops written in one transaction at most."""
 
-Task = Callable[[History], object]
+Task = Callable[["History"], object]
 """Work to do with the history after the writes before it (not journalled:
 dropped if the history cannot be written)."""
 Done = Callable[[object], None]

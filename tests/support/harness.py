@@ -304,7 +304,7 @@ class Harness:
         self.log = EventLog(self.sink, json_lines=True, clock=self.timers.clock)
         daemon = Daemon(
             presence=self._presence,
-            history=self.history,
+            history=self.history.path,
             paths=self.paths,
             config=load_config(self.paths),
             notifier=self.notifier,
