@@ -46,9 +46,11 @@ MISSED_REASONS = {
     "away": "you were away or the screen was locked",
     "dnd": "notifications were paused (do not disturb)",
 }
-SETTLE = 0.02
+SETTLE = 0.25
 """Seconds the daemon's thread waits, at most, for a session's start to be
-written, after its first step is shown."""
+written, after its first step is shown. Usually a few ms; the first
+session after the start also opens the history (``Recorder.writer``),
+which on a busy machine can take longer."""
 FINISHED_MEMORY = 5
 """Finished sessions whose done notification may still be answered."""
 Post = Callable[[Callable[[], None]], None]
@@ -150,12 +152,17 @@ class Recorder:
         first["seen"] = ops.iso(now)
         recover = ops.recover(now)
         if self._threaded:
-            from reminder.progress.starting import ask
+            from reminder.progress.starting import Started
 
-            answer = ask(self.history, since, [first, recover])
-            if answer is not None:
-                stored, changed = answer
-                self._said_recovered(changed[1])
+            started = Started(self.history, since)
+            stored = started.read()
+            if stored is not None:
+                changed = started.write([first, recover])
+                if changed is not None:
+                    self._said_recovered(changed[1])
+                else:  # written or not: written again, to no effect the second time
+                    self.submit(first)
+                    self.submit(recover, None, self._said_recovered)
                 return stored
             # Locked, unreadable or a journal to replay first: done here,
             # where a failure is said, retried and journalled.

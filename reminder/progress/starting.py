@@ -17,62 +17,106 @@ answer here only ever saves memory; it never decides anything.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from reminder.progress import ops
 from reminder.progress.records import Decision
 from reminder.progress.stored import Stored
 
 TIMEOUT = 15.0
-"""Seconds the daemon waits for the answer before doing it itself: reading
-a locked history waits ``writer.BUSY_TIMEOUT`` a query."""
+"""Seconds the daemon gives this process, in all, before doing it itself:
+reading or writing a locked history waits ``writer.BUSY_TIMEOUT`` a query."""
 
 
-def ask(history: Path, since: dt.datetime, writes: list[ops.Op]) -> tuple[Stored, list[int]] | None:
-    """Read the history and apply ``writes`` in a process of its own: what
-    it says and what each write changed, or None when that did not work
-    (the history locked or unreadable, the process failed): the caller
-    then does both itself, and says why."""
-    request = {"history": str(history), "since": ops.iso(since), "ops": writes}
-    try:
-        done = subprocess.run(
+class Started:
+    """This process, seen from the daemon: it reads first and writes only
+    when told to, so the daemon never reads a history that already holds
+    this start's writes (its own start time would pass for the time it
+    last ran). One JSON line each way per turn; plain blocking pipes, with
+    a timer that kills the process after ``TIMEOUT`` (no poll: libfaketime,
+    which the tests run the daemon under, fails it with EINVAL)."""
+
+    def __init__(self, history: Path, since: dt.datetime) -> None:
+        self._process = subprocess.Popen(
             [sys.executable, "-m", __name__],
-            input=json.dumps(request),
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,  # its warnings (rows it cannot read) go to the daemon's log
             text=True,
-            timeout=TIMEOUT,
-            check=False,
         )
-        if done.returncode != 0:
+        self._watchdog = threading.Timer(TIMEOUT, self._process.kill)
+        self._watchdog.daemon = True
+        self._watchdog.start()
+        self._say({"history": str(history), "since": ops.iso(since)})
+
+    def _say(self, message: object) -> None:
+        assert self._process.stdin is not None
+        self._process.stdin.write(json.dumps(message) + "\n")
+        self._process.stdin.flush()
+
+    def _hear(self) -> Any:
+        assert self._process.stdout is not None
+        return json.loads(self._process.stdout.readline())
+
+    def read(self) -> Stored | None:
+        """What the history says; None when it could not be read (nothing
+        has been written then)."""
+        try:
+            return _stored(self._hear())
+        except (OSError, ValueError, KeyError, TypeError):
+            self.close()
             return None
-        answer = json.loads(done.stdout)
-        return _stored(answer["stored"]), [int(n) for n in answer["changed"]]
-    except (OSError, subprocess.SubprocessError, ValueError, KeyError, TypeError):
-        return None
+
+    def write(self, writes: list[ops.Op]) -> list[int] | None:
+        """Apply ``writes`` in one transaction: what each changed, or None
+        when that is not known (they are idempotent: apply them again)."""
+        try:
+            self._say(writes)
+            return [int(n) for n in self._hear()]
+        except (OSError, ValueError, TypeError):
+            return None
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._watchdog.cancel()
+        for pipe in (self._process.stdin, self._process.stdout):
+            with contextlib.suppress(OSError):
+                if pipe is not None:
+                    pipe.close()
+        with contextlib.suppress(OSError):
+            self._process.kill()  # done by now, or hung: either way it ends here
+        self._process.wait()
 
 
-def answer(request: dict[str, Any]) -> dict[str, Any] | None:
-    """The work itself: None when the history cannot be read or written."""
+def serve(requests: TextIO, answers: TextIO) -> int:
+    """This process's side: the history read, its answer, then the writes."""
     from reminder.progress.history import History, HistoryError
     from reminder.progress.stored import read_stored
     from reminder.progress.writer import BUSY_TIMEOUT, Journal
 
+    request = json.loads(requests.readline())
     history = History(Path(request["history"]), timeout=BUSY_TIMEOUT)
     try:
         if Journal(history.journal_path).has_ops():
-            return None  # the daemon's writer replays it first, before newer writes
+            return 1  # the daemon's writer replays it first, before newer writes
         stored = read_stored(history, dt.datetime.fromisoformat(request["since"]))
-        changed = history.apply_all(request["ops"])
+        answers.write(json.dumps(_stored_json(stored)) + "\n")
+        answers.flush()
+        writes = json.loads(requests.readline())
+        answers.write(json.dumps(history.apply_all(writes)) + "\n")
+        answers.flush()
     except HistoryError:
-        return None
+        return 1
     finally:
         history.close()
-    return {"stored": _stored_json(stored), "changed": changed}
+    return 0
 
 
 def _stored_json(stored: Stored) -> dict[str, Any]:
@@ -116,13 +160,5 @@ def _stored(data: dict[str, Any]) -> Stored:
     return Stored(decisions, moment(data["last_ran"]), recorded)
 
 
-def main() -> int:
-    reply = answer(json.load(sys.stdin))
-    if reply is None:
-        return 1
-    json.dump(reply, sys.stdout)
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(serve(sys.stdin, sys.stdout))

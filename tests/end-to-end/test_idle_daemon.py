@@ -13,7 +13,6 @@ kept in the journal by the last run still reach the history first.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sqlite3
 import subprocess
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from support.daemon_process import DaemonProcess, Launch, reminder_json
+from support.history import history_file
 from support.routines import config_text, write_config
 
 from reminder.progress import ops
@@ -37,14 +37,6 @@ TEN_THIRTY = dt.datetime(2026, 11, 30, 10, 30, tzinfo=UTC)
 YESTERDAY = dt.datetime(2026, 11, 29, 16, 0, tzinfo=UTC)
 """The last session before the daemon starts (the config's second time)."""
 STARTED_AT = "2026-11-30 10:29:00"
-
-
-def history_of(run_reminder: RunReminder, config: Path) -> Path:
-    """The history file, made as a user's first check-in makes it."""
-    made = run_reminder("checkin", "2", "--config", str(config))
-    assert made.returncode == 0, made.stderr
-    paths = json.loads(run_reminder("paths", "--json", "--config", str(config)).stdout)
-    return Path(paths["history"])
 
 
 def left_running(database: Path) -> None:
@@ -69,7 +61,7 @@ def test_an_idle_daemon_maps_no_sqlite_yet_honours_a_stored_skip_and_records_a_k
     mock_server: MockServer, tmp_path: Path, launch: Launch, run_reminder: RunReminder
 ) -> None:
     config = write_config(tmp_path, config_text(at=["10:30", "16:00"]))
-    database = history_of(run_reminder, config)
+    database = history_file(run_reminder, config)
     left_running(database)
     history = History(database)
     history.apply(
@@ -99,7 +91,7 @@ def test_a_history_locked_at_start_is_said_and_the_start_written_once_it_is_free
     mock_server: MockServer, tmp_path: Path, launch: Launch, run_reminder: RunReminder
 ) -> None:
     config = write_config(tmp_path, config_text(at=["10:30", "16:00"]))
-    database = history_of(run_reminder, config)
+    database = history_file(run_reminder, config)
     left_running(database)
     other = sqlite3.connect(database, isolation_level=None)
     other.execute("BEGIN EXCLUSIVE")  # a backup tool, another reminder
@@ -121,7 +113,7 @@ def test_writes_the_last_run_kept_in_the_journal_reach_the_history_first(
     mock_server: MockServer, tmp_path: Path, launch: Launch, run_reminder: RunReminder
 ) -> None:
     config = write_config(tmp_path, config_text(at=["10:30", "16:00"]))
-    database = history_of(run_reminder, config)
+    database = history_file(run_reminder, config)
     # The disk was full for the last run: it kept yesterday's 10:30 session
     # and the start of the 16:00 one, and was killed during that one.
     morning = YESTERDAY.replace(hour=10, minute=30)

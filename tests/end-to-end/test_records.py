@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from support.daemon_process import Launch, reminder_json, session_calls
+from support.history import history_file
 from support.routines import QUICK_ROUTINE, TWO_SECONDS_BEFORE, config_text, write_config
 
 if TYPE_CHECKING:
@@ -135,10 +136,10 @@ def test_a_skip_survives_a_restart_and_next_agrees_with_status(
     event = second.wait_for("skipped")
     assert event["at"] == "2026-11-30T10:30:00+00:00"
     assert second.named("session-start") == []
+    assert second.stop() == 0  # the row is written by then, however slow its first write
     (entry,) = reminder_json(run_reminder, config, "history")
     assert (entry["outcome"], entry["scheduled_at"]) == ("skipped", "2026-11-30T10:30:00+00:00")
     assert entry["ended_at"] >= entry["scheduled_at"]
-    assert second.stop() == 0
     assert session_calls(mock_server) == []
 
 
@@ -162,14 +163,6 @@ def test_a_start_after_the_time_runs_the_session_and_records_the_one_missed_whil
         ("2026-11-30T10:30:00+00:00", "completed", None),
     ]
     assert second.stop() == 0
-
-
-def history_file(run_reminder: RunReminder, config: Path, **env: str) -> Path:
-    """Where the daemon keeps its history, made as a user's first check-in makes it."""
-    made = run_reminder("checkin", "2", "--config", str(config), env=env)
-    assert made.returncode == 0, made.stderr
-    paths = json.loads(run_reminder("paths", "--json", "--config", str(config), env=env).stdout)
-    return Path(paths["history"])
 
 
 def assert_steps_on_time(steps: list[dict[str, Any]]) -> None:

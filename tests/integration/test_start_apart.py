@@ -1,7 +1,9 @@
 """The daemon's start read and written by a process of its own
 (``progress/starting.py``) says exactly what reading in the daemon says,
-on a real history file; and when that process cannot do it, it says so
-(None) and writes nothing, so the daemon does it itself."""
+on a real history file, and writes nothing before it is told to (so a
+daemon that must do it itself never takes its own start for the time it
+last ran); when that process cannot read, it says so (None) and writes
+nothing."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from pathlib import Path
 
 from reminder.progress import ops
 from reminder.progress.history import History
-from reminder.progress.starting import ask
+from reminder.progress.starting import Started
 from reminder.progress.stored import read_stored
 
 UTC = dt.timezone.utc
@@ -63,11 +65,13 @@ def test_the_start_apart_reads_what_the_daemon_would_and_writes_the_start(tmp_pa
     assert len(expected.decisions) == 2  # the setup took
     assert len(expected.recorded) == 3
 
-    answer = ask(path, SINCE, [ops.mark("first_start", NOW), ops.recover(NOW)])
+    started = Started(path, SINCE)
+    stored = started.read()
 
-    assert answer is not None
-    stored, changed = answer
     assert stored == expected
+    assert "first_start" not in History(path).daemon_state()  # read, nothing written yet
+    changed = started.write([ops.mark("first_start", NOW), ops.recover(NOW)])
+    assert changed is not None
     assert changed[1] == 1  # the session left running
     outcomes = {e.schedule: e.outcome for e in History(path).entries()}
     assert outcomes == {0: "completed", 1: "missed", 2: "interrupted"}
@@ -77,5 +81,15 @@ def test_the_start_apart_reads_what_the_daemon_would_and_writes_the_start(tmp_pa
 def test_a_history_that_is_not_sqlite_gets_no_answer_and_is_left_as_it_was(tmp_path: Path) -> None:
     path = tmp_path / "history.sqlite3"
     path.write_bytes(b"my notes, not a database\n" * 100)
-    assert ask(path, SINCE, [ops.recover(NOW)]) is None
+    assert Started(path, SINCE).read() is None
     assert path.read_bytes() == b"my notes, not a database\n" * 100
+
+
+def test_writes_whose_answer_is_lost_are_said_unknown(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    rich_history(path)
+    started = Started(path, SINCE)
+    assert started.read() is not None
+    started.close()  # the process is gone before the writes reach it
+    assert started.write([ops.recover(NOW)]) is None
+    assert "interrupted" not in {e.outcome for e in History(path).entries()}

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
 
 from reminder.progress.history import History
 
@@ -22,3 +26,13 @@ def record_completed(
     row = history.started(routine, start, schedule=0, scheduled_at=start)
     history.ended(row, start + took, "completed", phases_done=ALL_PHASES, seconds_done=seconds_done)
     return row
+
+
+def history_file(
+    run_reminder: Callable[..., subprocess.CompletedProcess[str]], config: Path, **env: str
+) -> Path:
+    """Where the daemon keeps its history, made as a user's first check-in makes it."""
+    made = run_reminder("checkin", "2", "--config", str(config), env=env)
+    assert made.returncode == 0, made.stderr
+    paths = json.loads(run_reminder("paths", "--json", "--config", str(config), env=env).stdout)
+    return Path(paths["history"])
