@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -44,8 +45,12 @@ class Started:
     which the tests run the daemon under, fails it with EINVAL)."""
 
     def __init__(self, history: Path, since: dt.datetime) -> None:
+        # -P, and the root folder to run in: a module in the daemon's current
+        # folder (another user's, perhaps) must not shadow the package.
+        safe_path = ["-P"] if sys.version_info >= (3, 11) else []
         self._process = subprocess.Popen(
-            [sys.executable, "-m", __name__],
+            [sys.executable, *safe_path, "-m", __name__],
+            cwd=Path(os.sep).resolve(),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,  # its warnings (rows it cannot read) go to the daemon's log
             text=True,

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from reminder.progress import ops
 from reminder.progress.history import History
 from reminder.progress.starting import Started
@@ -93,3 +95,23 @@ def test_writes_whose_answer_is_lost_are_said_unknown(tmp_path: Path) -> None:
     started.close()  # the process is gone before the writes reach it
     assert started.write([ops.recover(NOW)]) is None
     assert "interrupted" not in {e.outcome for e in History(path).entries()}
+
+
+def test_a_reminder_package_in_the_current_folder_is_not_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The daemon may have been started from a folder another user can write."""
+    path = tmp_path / "history.sqlite3"
+    rich_history(path)
+    planted = tmp_path / "cwd" / "reminder" / "progress"
+    planted.mkdir(parents=True)
+    for folder in (planted.parent, planted):
+        (folder / "__init__.py").write_text("", encoding="utf-8")
+    (planted / "starting.py").write_text(
+        "import pathlib, sys\npathlib.Path(sys.argv[0]).with_name('ran').touch()\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(planted.parent.parent)
+    stored = Started(path, SINCE).read()
+    assert stored == read_stored(History(path), SINCE)
+    assert not (planted / "ran").exists()
