@@ -134,11 +134,18 @@ class Journal:
                 os.close(descriptor)
 
     def read(self) -> list[ops.Op]:
-        """The ops kept, in order; a torn last line (a crash mid-append) is left out."""
+        """The ops kept, in order; a torn last line (a crash mid-append) is
+        left out. Anything but a regular file (a named pipe would block the
+        read for ever) holds none."""
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
         try:
-            text = self.path.read_text(encoding="utf-8")
+            descriptor = os.open(self.path, flags)
         except FileNotFoundError:
             return []
+        with os.fdopen(descriptor, encoding="utf-8") as file:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                return []
+            text = file.read()
         kept = []
         for line in text.splitlines():
             with contextlib.suppress(ValueError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import time
 from collections.abc import Callable
@@ -24,6 +25,8 @@ from support.routines import (
     config_text,
     write_config,
 )
+
+from reminder.progress.records import journal_path
 
 RunReminder = Callable[..., subprocess.CompletedProcess[str]]
 QUICK = 20.0
@@ -88,6 +91,23 @@ def test_a_fifo_named_as_a_routine_file_is_refused(
     config.write_text('[[schedule]]\nroutine = "./pipe.toml"\nat = ["10:30"]\n', encoding="utf-8")
     refused(run_reminder("validate", "--config", str(config), timeout=QUICK), "named pipe")
     refused(run_reminder("plan", str(fifo), timeout=QUICK), "named pipe")
+
+
+def test_a_fifo_where_the_history_journal_goes_leaves_the_daemon_starting(
+    config_file: Path, launch: Launch, run_reminder: RunReminder
+) -> None:
+    """Reading a named pipe blocks until someone writes to it: the start
+    reads the journal of waiting writes, and must not wait for ever."""
+    paths = json.loads(run_reminder("paths", "--json", "--config", str(config_file)).stdout)
+    journal = journal_path(Path(paths["history"]))
+    journal.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.mkfifo(journal)
+    daemon = launch(config_file)
+    daemon.wait_for("next", timeout=10)
+    status = run_reminder("status", "--json", "--config", str(config_file), timeout=QUICK)
+    assert status.returncode == 0, status.stderr
+    assert daemon.stop() == 0
+    assert stat.S_ISFIFO(journal.lstat().st_mode)
 
 
 @pytest.fixture
