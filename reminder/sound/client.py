@@ -28,11 +28,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import queue
 import subprocess
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 if TYPE_CHECKING:
@@ -59,7 +61,11 @@ class SoundSettings(Protocol):
 
 
 def player_command(settings: SoundSettings, output: str | None = None) -> list[str]:
-    command = [sys.executable, "-m", "reminder.sound", "play", "--volume", f"{settings.volume:g}"]
+    # -P (and the root folder to run in, below): a module in the daemon's
+    # current folder (another user's, perhaps) must not shadow the package.
+    safe_path = ["-P"] if sys.version_info >= (3, 11) else []
+    command = [sys.executable, *safe_path, "-m", "reminder.sound", "play"]
+    command += ["--volume", f"{settings.volume:g}"]
     if settings.voice:
         command.append("--voice")
     if output is not None:
@@ -224,6 +230,7 @@ class SoundSession:
                     stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE,
                     env=self._env,
+                    cwd=Path(os.sep).resolve(),
                     close_fds=True,
                     start_new_session=True,  # a Ctrl-C in a terminal is the walkthrough's to handle
                 )

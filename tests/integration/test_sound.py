@@ -457,3 +457,24 @@ mapped = sorted({l.split()[-1] for l in maps.splitlines() if any(k in l for k in
 children = [p for p in os.listdir("/proc") if p.isdigit() and open(f"/proc/{p}/stat").read().split()[3] == str(os.getpid())]
 print(before, after, ",".join(mapped), len(children), sep="|", end="")
 """
+
+
+def test_a_reminder_package_in_the_current_folder_is_not_played(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The daemon may have been started from a folder another user can write:
+    the player started for a session is reminder's own."""
+    planted = tmp_path / "cwd" / "reminder" / "sound"
+    planted.mkdir(parents=True)
+    (planted.parent / "__init__.py").write_text("", encoding="utf-8")
+    (planted / "__init__.py").write_text("", encoding="utf-8")
+    (planted / "__main__.py").write_text(
+        "import pathlib\npathlib.Path(__file__).with_name('ran').touch()\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(planted.parent.parent)
+    errors: list[str] = []
+    session = SoundSession(SoundSettings(), on_error=errors.append)
+    session.prepare()
+    session.stop()
+    assert session.wait(20)
+    assert not (planted / "ran").exists()
