@@ -76,6 +76,15 @@ class Paths:
         )
 
 
+def own_module_command(module: str, *arguments: str) -> list[str]:
+    """The command that runs reminder's ``module`` in a new interpreter (this
+    one's Python). With -P where Python has it (3.11+): the current folder,
+    perhaps another user's, must not shadow the package (callers that start
+    a process also run it from the root folder, for 3.10)."""
+    safe_path = ["-P"] if sys.version_info >= (3, 11) else []
+    return [sys.executable, *safe_path, "-m", module, *arguments]
+
+
 def find_paths(config_option: str | None = None) -> Paths:
     """Every location, from ``--config``, the environment and the system's
     conventions (platformdirs reads $XDG_* and $HOME from ``os.environ``)."""

@@ -24,6 +24,7 @@ from reminder.cli.app import (
     print_json,
 )
 from reminder.errors import ExitStatus, ReminderError
+from reminder.paths import own_module_command
 
 if TYPE_CHECKING:
     from reminder.config.load import SoundSettings
@@ -47,15 +48,11 @@ def run(ctx: click.Context, log_format: str, config_path: str | None) -> None:
         # stdio (reminder/daemon/__main__.py). Windows has no real exec: there,
         # and if exec fails, the daemon runs in this process. -P: the current
         # folder must not shadow the package, as with the console script.
-        safe_path = ["-P"] if sys.version_info >= (3, 11) else []
-        arguments = [log_format, paths.to_json()]
+        command = own_module_command("reminder.daemon", log_format, paths.to_json())
         with contextlib.suppress(OSError):
             sys.stdout.flush()
             sys.stderr.flush()
-            os.execv(
-                sys.executable,
-                [sys.executable, *safe_path, "-m", "reminder.daemon", *arguments],
-            )
+            os.execv(command[0], command)
     from reminder.daemon.__main__ import start
 
     status = start(paths, json_logs=log_format == "json")

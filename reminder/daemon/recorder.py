@@ -151,6 +151,7 @@ class Recorder:
         first = ops.mark("first_start", now)
         first["seen"] = ops.iso(now)
         recover = ops.recover(now)
+        stored: Stored | None = None
         if self._threaded:
             from reminder.progress.starting import Started
 
@@ -160,13 +161,12 @@ class Recorder:
                 changed = started.write([first, recover])
                 if changed is not None:
                     self._said_recovered(changed[1])
-                else:  # written or not: written again, to no effect the second time
-                    self.submit(first)
-                    self.submit(recover, None, self._said_recovered)
-                return stored
-            # Locked, unreadable or a journal to replay first: done here,
-            # where a failure is said, retried and journalled.
-        stored = self._read(since)
+                    return stored
+                # Written or not: written again below, to no effect the second time.
+        if stored is None:
+            # Locked, unreadable or a journal to replay first: read here,
+            # where a failure is said; the writes are retried and journalled.
+            stored = self._read(since)
         self.submit(first)
         self.submit(recover, None, self._said_recovered)
         return stored

@@ -27,6 +27,7 @@ import threading
 from pathlib import Path
 from typing import Any, TextIO
 
+from reminder.paths import own_module_command
 from reminder.progress import ops
 from reminder.progress.records import Decision
 from reminder.progress.stored import Stored
@@ -47,9 +48,8 @@ class Started:
     def __init__(self, history: Path, since: dt.datetime) -> None:
         # -P, and the root folder to run in: a module in the daemon's current
         # folder (another user's, perhaps) must not shadow the package.
-        safe_path = ["-P"] if sys.version_info >= (3, 11) else []
         self._process = subprocess.Popen(
-            [sys.executable, *safe_path, "-m", __name__],
+            own_module_command(__name__),
             cwd=Path(os.sep).resolve(),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,  # its warnings (rows it cannot read) go to the daemon's log
@@ -75,7 +75,7 @@ class Started:
         try:
             return _stored(self._hear())
         except (OSError, ValueError, KeyError, TypeError):
-            self.close()
+            self.close(kill=True)
             return None
 
     def write(self, writes: list[ops.Op]) -> list[int] | None:
@@ -83,21 +83,26 @@ class Started:
         when that is not known (they are idempotent: apply them again)."""
         try:
             self._say(writes)
-            return [int(n) for n in self._hear()]
+            changed = [int(n) for n in self._hear()]
         except (OSError, ValueError, TypeError):
+            self.close(kill=True)
             return None
-        finally:
-            self.close()
+        self.close()
+        return changed
 
-    def close(self) -> None:
-        self._watchdog.cancel()
+    def close(self, *, kill: bool = False) -> None:
+        """End the conversation; the process exits (it is closing the
+        history: let it), or is killed when something went wrong (``kill``)
+        or it hangs (the watchdog)."""
         for pipe in (self._process.stdin, self._process.stdout):
             with contextlib.suppress(OSError):
                 if pipe is not None:
                     pipe.close()
-        with contextlib.suppress(OSError):
-            self._process.kill()  # done by now, or hung: either way it ends here
+        if kill:
+            with contextlib.suppress(OSError):
+                self._process.kill()
         self._process.wait()
+        self._watchdog.cancel()
 
 
 def serve(requests: TextIO, answers: TextIO) -> int:
@@ -114,7 +119,10 @@ def serve(requests: TextIO, answers: TextIO) -> int:
         stored = read_stored(history, dt.datetime.fromisoformat(request["since"]))
         answers.write(json.dumps(_stored_json(stored)) + "\n")
         answers.flush()
-        writes = json.loads(requests.readline())
+        told = requests.readline()
+        if not told:
+            return 1  # the daemon went away, or does the writes itself
+        writes = json.loads(told)
         answers.write(json.dumps(history.apply_all(writes)) + "\n")
         answers.flush()
     except HistoryError:

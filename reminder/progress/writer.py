@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Protocol
 
+from reminder.files import CLOEXEC
 from reminder.progress import ops
 from reminder.progress.records import HistoryError
 
@@ -137,7 +138,7 @@ class Journal:
         """The ops kept, in order; a torn last line (a crash mid-append) is
         left out. Anything but a regular file (a named pipe would block the
         read for ever) holds none."""
-        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | CLOEXEC
         try:
             descriptor = os.open(self.path, flags)
         except FileNotFoundError:

@@ -31,11 +31,12 @@ import json
 import os
 import queue
 import subprocess
-import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol
+
+from reminder.paths import own_module_command
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -63,9 +64,7 @@ class SoundSettings(Protocol):
 def player_command(settings: SoundSettings, output: str | None = None) -> list[str]:
     # -P (and the root folder to run in, below): a module in the daemon's
     # current folder (another user's, perhaps) must not shadow the package.
-    safe_path = ["-P"] if sys.version_info >= (3, 11) else []
-    command = [sys.executable, *safe_path, "-m", "reminder.sound", "play"]
-    command += ["--volume", f"{settings.volume:g}"]
+    command = own_module_command("reminder.sound", "play", "--volume", f"{settings.volume:g}")
     if settings.voice:
         command.append("--voice")
     if output is not None:
