@@ -122,8 +122,9 @@ def serve(requests: TextIO, answers: TextIO) -> int:
         told = requests.readline()
         if not told:
             return 1  # the daemon went away, or does the writes itself
-        writes = json.loads(told)
-        answers.write(json.dumps(history.apply_all(writes)) + "\n")
+        changed = history.apply_all(json.loads(told))
+        history.close()  # its checkpoint done before the answer: the daemon need not wait for it
+        answers.write(json.dumps(changed) + "\n")
         answers.flush()
     except HistoryError:
         return 1
