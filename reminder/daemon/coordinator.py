@@ -301,6 +301,7 @@ class Daemon:
                 at=occurrence.at.astimezone(self.config.settings.timezone),
             )
             return
+        self.recorder.prepare()
         if self.presence is not None:
             presence = self.presence.refresh()
             if presence.away or presence.dnd:

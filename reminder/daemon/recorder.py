@@ -197,6 +197,17 @@ class Recorder:
                 sessions=recovered,
             )
 
+    def prepare(self) -> None:
+        """A session is about to begin: load the writer and let it open the
+        history now, while the daemon looks whether the person is there and
+        asks them, so that the session's first write (which its first step
+        waits for, briefly: ``settle``) is quick. The idle daemon has no
+        SQLite loaded; its first session would otherwise pay for that, and
+        for the file's opening, between its first two steps."""
+        writer = self.writer
+        if writer is not None:
+            writer.after(_open)
+
     def settle(self) -> None:
         """Give the writer a moment (``SETTLE`` at most) to make what was
         queued durable: a session's start, so a kill right after its first
@@ -381,3 +392,7 @@ class Recorder:
             self.submit(ops.mark("clean_stop", now), now)
         if self._writer is not None:
             self._writer.close()
+
+
+def _open(history: History) -> None:
+    history.open()

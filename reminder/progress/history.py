@@ -119,6 +119,11 @@ class History:
         """Where writes wait while the file cannot be written (``progress/writer.py``)."""
         return journal_path(self.path)
 
+    def open(self) -> None:
+        """Connect now (the file made, its schema brought up to date), so the
+        next write pays only for itself."""
+        self._connect()
+
     def _connect(self) -> sqlite3.Connection:
         if self._connection is not None:
             return self._connection
