@@ -8,22 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import shutil
 import subprocess
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
+from support.users import without_reading_rights
 
 RunReminder = Callable[..., subprocess.CompletedProcess[str]]
 
 EX_CONFIG = 78
 PHASES = ["release", "stretch", "strengthen"]
 STEP_KEYS = {"phase", "exercise", "kind", "side", "set", "reps", "offset", "duration", "level"}
-NOBODY = 65534
 
 GOOD_CONFIG = """\
 [[schedule]]
@@ -129,45 +125,13 @@ def test_next_without_a_config_uses_the_built_in_default(run_reminder: RunRemind
         assert (moment.hour, moment.minute) in ((10, 30), (16, 0)), session
 
 
-@pytest.fixture
-def world_traversable_dir() -> Iterator[Path]:
-    """A fresh folder in /tmp that another user can enter (tmp_path is 0700)."""
-    folder = Path(tempfile.mkdtemp(prefix="reminder-e2e-", dir="/tmp"))
-    try:
-        folder.chmod(0o755)
-        yield folder
-    finally:
-        shutil.rmtree(folder)
-
-
-def test_unreadable_config(run_reminder: RunReminder, world_traversable_dir: Path) -> None:
-    config = world_traversable_dir / "config.toml"
+def test_unreadable_config(run_reminder: RunReminder, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
     config.write_text(GOOD_CONFIG, encoding="utf-8")
     config.chmod(0)
-    prefix: tuple[str, ...] = ()
-    env: dict[str, str | None] = {}
-    if os.geteuid() == 0:
-        # Root reads any file whatever its mode, so run as nobody.
-        setpriv = shutil.which("setpriv")
-        assert setpriv, "setpriv (util-linux) is needed to run this test as root"
-        prefix = (
-            setpriv,
-            f"--reuid={NOBODY}",
-            f"--regid={NOBODY}",
-            "--clear-groups",
-            "--",
-        )
-        home = world_traversable_dir / "home"
-        env = {
-            "HOME": str(home),
-            "XDG_CONFIG_HOME": str(home / "config"),
-            "XDG_STATE_HOME": str(home / "state"),
-            "XDG_DATA_HOME": str(home / "data"),
-            "XDG_CACHE_HOME": str(home / "cache"),
-            "XDG_RUNTIME_DIR": None,
-        }
+    # Root reads any file whatever its mode: run without that power.
     result = run_reminder(
-        "validate", "--config", str(config), prefix=prefix, env=env, cwd=world_traversable_dir
+        "validate", "--config", str(config), prefix=without_reading_rights(), cwd=tmp_path
     )
     assert result.returncode == EX_CONFIG, describe(result)
     assert_no_traceback(result)

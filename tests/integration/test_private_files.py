@@ -11,13 +11,13 @@ import stat
 from pathlib import Path
 
 import pytest
+from support.users import NOBODY
 
 from reminder.daemon.lock import InstanceLock
 from reminder.errors import ReminderError
 from reminder.files import open_private, private_folder
 from reminder.progress.history import History
 
-NOBODY = 65534
 as_root = pytest.mark.skipif(
     os.geteuid() != 0 and not os.environ.get("CI"), reason="giving a file away needs root"
 )

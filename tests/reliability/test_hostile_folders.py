@@ -11,7 +11,6 @@ object a line.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import socket
@@ -25,24 +24,16 @@ from typing import Any
 import pytest
 from support.daemon_process import DaemonProcess, Launch
 from support.routines import IDLE_ROUTINE, config_text, write_config
+from support.users import NOBODY, as_user
 
 RunReminder = Callable[..., subprocess.CompletedProcess[str]]
-NOBODY = 65534
 PRECIOUS = "the only copy of my thesis\n"
 
 pytestmark = pytest.mark.timeout(90)
 
 
-def as_nobody() -> list[str]:
-    if os.geteuid() != 0 and not os.environ.get("CI"):
-        pytest.skip("acting as another user needs root")
-    setpriv = shutil.which("setpriv")
-    assert setpriv, "setpriv (Debian util-linux) is needed"
-    return [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--"]
-
-
 def run_as_nobody(*command: str) -> None:
-    subprocess.run([*as_nobody(), *command], check=True, timeout=30)
+    subprocess.run([*as_user(NOBODY), *command], check=True, timeout=30)
 
 
 @pytest.fixture

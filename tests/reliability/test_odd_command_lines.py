@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 from support.daemon_process import Launch
 from support.routines import IDLE_ROUTINE, config_text, write_config
+from support.users import as_user
 
 RunReminder = Callable[..., subprocess.CompletedProcess[str]]
 BIG = "9" * 5000
@@ -115,11 +116,7 @@ def test_a_tz_no_one_can_read_falls_back_to_utc_and_says_so(run_reminder: RunRem
 @pytest.fixture
 def as_stranger() -> list[str]:
     """Run as a uid with no passwd entry (so no home folder to be found)."""
-    if os.geteuid() != 0 and not os.environ.get("CI"):
-        pytest.skip("changing uid needs root")
-    setpriv = shutil.which("setpriv")
-    assert setpriv, "setpriv (Debian util-linux) is needed"
-    return [setpriv, "--reuid=54321", "--regid=54321", "--clear-groups", "--"]
+    return as_user(54321, reach_the_install=True)
 
 
 def test_no_home_and_no_passwd_entry_is_one_line(
