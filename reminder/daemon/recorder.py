@@ -102,6 +102,7 @@ class Recorder:
                 on_error=self._failing,
                 on_recovered=self._recovered,
                 on_journal=self._journalled,
+                on_lost=self._lost,
             )
             self._writer = ThreadedWriter(queue) if self._threaded else InlineWriter(queue)
         return self._writer
@@ -127,6 +128,27 @@ class Recorder:
             "can be written.",
             records=count,
             path=str(path),
+        )
+
+    def _lost(self, lost: list[ops.Op], journal_error: str) -> None:
+        """Stopping with records neither the history nor its journal would
+        take (the disk full): they go in the log, where the person can
+        still keep them, instead of vanishing unsaid."""
+        from reminder.progress.writer import Journal
+
+        assert self.history is not None
+        path = journal_path(self.history)
+        count = len(lost)
+        them = "them" if count != 1 else "it"
+        self.log(
+            "history-lost",
+            f"{count} record{'s' if count != 1 else ''} could not be written: {self.error} "
+            f"Nor could reminder keep {them} in {path}: {journal_error}. To keep {them}, once "
+            "there is room, add the lines below to that file; reminder writes them into the "
+            "history when it next starts.\n" + Journal.lines(lost).rstrip("\n"),
+            records=count,
+            path=str(path),
+            error=self.error,
         )
 
     def _recovered(self) -> None:

@@ -14,7 +14,9 @@ doing. One writer applies them in order:
   write, as soon as the database can be written again; a daemon that
   starts replays a journal left by the last one;
 - if the journal cannot be written either (the disk is full), the writes
-  stay in memory and are tried again.
+  stay in memory and are tried again; should the daemon stop meanwhile,
+  they are handed to ``on_lost`` (the daemon puts them in its log, as the
+  journal's lines, for the person to keep), never dropped unsaid.
 
 ``WriteQueue`` is the logic, driven by ``attempt(now)`` with a monotonic
 time passed in (tests crank it by hand); ``ThreadedWriter`` runs it on a
@@ -115,9 +117,14 @@ class Journal:
             return False
         return stat.S_ISREG(status.st_mode) and status.st_size > 0
 
+    @staticmethod
+    def lines(waiting: list[ops.Op]) -> str:
+        """The ops as the journal keeps them: one JSON object a line."""
+        return "".join(json.dumps(op, separators=(",", ":")) + "\n" for op in waiting)
+
     def append(self, waiting: list[ops.Op]) -> None:
         """Raises OSError (e.g. ENOSPC) when they could not all be kept."""
-        data = "".join(json.dumps(op, separators=(",", ":")) + "\n" for op in waiting)
+        data = self.lines(waiting)
         flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
         with self.locked():
             size = self.path.stat().st_size if self.path.exists() else 0
@@ -169,6 +176,7 @@ class WriteQueue:
         on_error: Callable[[str], None] | None = None,
         on_recovered: Callable[[], None] | None = None,
         on_journal: Callable[[int], None] | None = None,
+        on_lost: Callable[[list[ops.Op], str], None] | None = None,
     ) -> None:
         self.history = history
         self.journal = Journal(history.journal_path)
@@ -188,6 +196,9 @@ class WriteQueue:
         self._on_error = on_error
         self._on_recovered = on_recovered
         self._on_journal = on_journal
+        self._on_lost = on_lost
+        self._journal_error = ""
+        """Why the journal last refused ops (the system's words)."""
 
     def submit(self, op: ops.Op, done: Done | None = None) -> None:
         self.intake.append(_Item(op, None, done))
@@ -263,6 +274,12 @@ class WriteQueue:
             self._failing_since = now
         if final or now - self._failing_since >= JOURNAL_AFTER:
             self._to_journal()
+        if final and self._waiting and self._on_lost is not None:
+            # Stopping, and neither the file nor the journal takes them.
+            lost = [item.op for item in self._waiting if item.op is not None]
+            self.settled += len(self._waiting)
+            self._waiting.clear()
+            self._on_lost(lost, self._journal_error)
         delay, self._delay = self._delay, min(self._delay * 2, RETRY_MOST)
         return delay
 
@@ -274,7 +291,8 @@ class WriteQueue:
             return
         try:
             self.journal.append(waiting)
-        except OSError:
+        except OSError as error:
+            self._journal_error = error.strerror or str(error)
             return  # the disk is full too: they stay here and are tried again
         first = not self._journalled_now
         self.journalled += len(waiting)

@@ -277,6 +277,44 @@ def test_a_full_disk_mid_session_keeps_the_record_until_there_is_room(
     assert daemon.stop() == 0
 
 
+def test_a_daemon_stopped_while_the_disk_is_full_says_what_it_could_not_keep(
+    mock_server: MockServer,
+    tmp_path: Path,
+    launch: Launch,
+    run_reminder: RunReminder,
+    small_disk: Path,
+) -> None:
+    """A logout with the disk still full: neither the history nor its journal
+    takes the session's record, so the log carries it, and the person who
+    follows the log's words (room made, the lines added to the file it
+    names) finds the session in the history after the next start."""
+    config = write_config(tmp_path, config_text())
+    state = {"XDG_STATE_HOME": str(small_disk)}
+    history_file(run_reminder, config, **state)
+    daemon = launch(config, faketime=TWO_SECONDS_BEFORE, **state)
+    daemon.wait_for("next")
+    filler = fill(small_disk)
+    assert daemon.wait_for("session-end", timeout=30)["outcome"] == "completed"
+    assert daemon.stop() == 0
+    (lost,) = daemon.named("history-lost")
+    said, *lines = lost["message"].split("\n")
+    assert os.strerror(errno.ENOSPC) in said
+    assert "add the lines below to that file" in said
+    journal = Path(lost["path"])
+    assert str(journal) in said
+    assert lost["records"] == len(lines)
+    assert {json.loads(line)["op"] for line in lines} >= {"started", "ended"}
+
+    filler.unlink()
+    with journal.open("a", encoding="utf-8") as file:
+        file.writelines(line + "\n" for line in lines)
+    again = launch(config, faketime="2026-11-30 12:00:00", **state)
+    again.wait_for("next")
+    assert again.stop() == 0
+    (entry,) = as_json(run_reminder, config, "history", **state)
+    assert (entry["outcome"], entry["seconds_done"]) == ("completed", 12)
+
+
 QUICK_FILE = (
     'title = "Quick"\n'
     '[[release]]\nexercise = "Ball"\nhold = "1s"\nready = "0s"\n'

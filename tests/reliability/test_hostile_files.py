@@ -110,6 +110,34 @@ def test_a_fifo_where_the_history_journal_goes_leaves_the_daemon_starting(
     assert stat.S_ISFIFO(journal.lstat().st_mode)
 
 
+def test_a_fifo_where_the_history_goes_loses_no_session(
+    tmp_path: Path, launch: Launch, run_reminder: RunReminder
+) -> None:
+    """A named pipe in place of the history file: sessions still run on
+    time, the record waits in the journal, and once a real file can be made
+    again the next start writes it."""
+    config = write_config(tmp_path, config_text(QUICK_ROUTINE, notifier="console"))
+    paths = json.loads(run_reminder("paths", "--json", "--config", str(config)).stdout)
+    history = Path(paths["history"])
+    history.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.mkfifo(history, 0o600)
+    daemon = launch(config, faketime=TWO_SECONDS_BEFORE)
+    daemon.wait_for("history-error", timeout=10)
+    assert daemon.wait_for("session-end", timeout=30)["outcome"] == "completed"
+    status = run_reminder("status", "--json", "--config", str(config), timeout=QUICK)
+    assert json.loads(status.stdout)["history_error"], status.stdout
+    assert daemon.stop() == 0
+    assert stat.S_ISFIFO(history.lstat().st_mode)  # never replaced behind the person's back
+
+    history.unlink()
+    again = launch(config, faketime="2026-11-30 12:00:00")
+    again.wait_for("next", timeout=10)
+    assert again.stop() == 0
+    listed = run_reminder("history", "--json", "--config", str(config), timeout=QUICK)
+    (entry,) = json.loads(listed.stdout)
+    assert entry["outcome"] == "completed"
+
+
 @pytest.fixture
 def daemon(config_file: Path, launch: Launch) -> DaemonProcess:
     process = launch(config_file)

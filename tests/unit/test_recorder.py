@@ -5,6 +5,8 @@ locked by a real second connection, and a journal on a real disk."""
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -49,6 +51,7 @@ class Recorded:
         self.errors: list[str] = []
         self.recovered = 0
         self.journalled: list[int] = []
+        self.lost: list[tuple[list[ops.Op], str]] = []
 
 
 def make_queue(path: Path) -> tuple[WriteQueue, Recorded]:
@@ -60,6 +63,7 @@ def make_queue(path: Path) -> tuple[WriteQueue, Recorded]:
         on_error=seen.errors.append,
         on_recovered=lambda: setattr(seen, "recovered", seen.recovered + 1),
         on_journal=seen.journalled.append,
+        on_lost=lambda lost, why: seen.lost.append((lost, why)),
     )
     return queue, seen
 
@@ -173,3 +177,27 @@ def test_a_full_disk_keeps_the_writes_in_memory_until_there_is_room(tmp_path: Pa
     journal.path.rmdir()
     assert queue.attempt(JOURNAL_AFTER + 2) is None
     assert outcomes(path) == [("tiny", "completed")]
+
+
+def test_stopping_with_neither_the_history_nor_the_journal_hands_the_writes_over(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "history.sqlite3"
+    queue, seen = make_queue(path)
+    journal = Journal(History(path).journal_path)
+    journal.path.mkdir()  # the journal cannot be written either
+    with locked(path):
+        for op in session_ops("a", T0):
+            queue.submit(op)
+        queue.attempt(0.0)
+        queue.attempt(JOURNAL_AFTER + 1)
+        assert seen.lost == []  # while running they wait in memory
+        queue.attempt(JOURNAL_AFTER + 2, final=True)
+    ((lost, why),) = seen.lost
+    assert [op["op"] for op in lost] == ["started", "ended"]
+    assert why == os.strerror(errno.EISDIR)
+    assert queue.waiting == 0
+    # The lines as handed over are what the journal reads back.
+    journal.path.rmdir()
+    journal.path.write_text(Journal.lines(lost), encoding="utf-8")
+    assert journal.read() == lost
