@@ -249,51 +249,64 @@ def as_json(run_reminder: RunReminder, config: Path, *args: str, **env: str) -> 
     return json.loads(result.stdout)
 
 
-def test_a_full_disk_mid_session_keeps_the_record_until_there_is_room(
+class FullDisk:
+    """A session due two seconds after the daemon starts, its state folder
+    on a small disk filled to the last byte once the daemon is up."""
+
+    def __init__(
+        self, tmp_path: Path, launch: Launch, run_reminder: RunReminder, small_disk: Path
+    ) -> None:
+        self.config = write_config(tmp_path, config_text())
+        self.state = {"XDG_STATE_HOME": str(small_disk)}
+        self.run_reminder = run_reminder
+        database = history_file(run_reminder, self.config, **self.state)
+        assert database.is_relative_to(small_disk)
+        self.daemon = launch(self.config, faketime=TWO_SECONDS_BEFORE, **self.state)
+        self.daemon.wait_for("next")
+        self.filler = fill(small_disk)
+
+    def reminder(self, *args: str) -> Any:
+        """``reminder ARGS --json`` on this config and state folder."""
+        return as_json(self.run_reminder, self.config, *args, **self.state)
+
+
+@pytest.fixture
+def full_disk(
     mock_server: MockServer,
     tmp_path: Path,
     launch: Launch,
     run_reminder: RunReminder,
     small_disk: Path,
+) -> FullDisk:
+    return FullDisk(tmp_path, launch, run_reminder, small_disk)
+
+
+def test_a_full_disk_mid_session_keeps_the_record_until_there_is_room(
+    full_disk: FullDisk,
 ) -> None:
-    config = write_config(tmp_path, config_text())
-    state = {"XDG_STATE_HOME": str(small_disk)}
-    database = history_file(run_reminder, config, **state)
-    assert database.is_relative_to(small_disk)
-    daemon = launch(config, faketime=TWO_SECONDS_BEFORE, **state)
-    daemon.wait_for("next")
-    filler = fill(small_disk)
+    daemon = full_disk.daemon
     daemon.wait_for("history-error", timeout=10)
     end = daemon.wait_for("session-end", timeout=30)
     assert end["outcome"] == "completed"
     assert_steps_on_time(daemon.named("step"))
-    status = as_json(run_reminder, config, "status", **state)
+    status = full_disk.reminder("status")
     assert status["history_error"] is not None  # the record waits, and status says so
-    filler.unlink()
+    full_disk.filler.unlink()
     daemon.wait_for("history-recovered", timeout=15)
-    (entry,) = as_json(run_reminder, config, "history", **state)
+    (entry,) = full_disk.reminder("history")
     assert (entry["outcome"], entry["seconds_done"]) == ("completed", 12)
-    assert as_json(run_reminder, config, "status", **state)["history_error"] is None
+    assert full_disk.reminder("status")["history_error"] is None
     assert daemon.stop() == 0
 
 
 def test_a_daemon_stopped_while_the_disk_is_full_says_what_it_could_not_keep(
-    mock_server: MockServer,
-    tmp_path: Path,
-    launch: Launch,
-    run_reminder: RunReminder,
-    small_disk: Path,
+    full_disk: FullDisk, launch: Launch
 ) -> None:
     """A logout with the disk still full: neither the history nor its journal
     takes the session's record, so the log carries it, and the person who
     follows the log's words (room made, the lines added to the file it
     names) finds the session in the history after the next start."""
-    config = write_config(tmp_path, config_text())
-    state = {"XDG_STATE_HOME": str(small_disk)}
-    history_file(run_reminder, config, **state)
-    daemon = launch(config, faketime=TWO_SECONDS_BEFORE, **state)
-    daemon.wait_for("next")
-    filler = fill(small_disk)
+    daemon = full_disk.daemon
     assert daemon.wait_for("session-end", timeout=30)["outcome"] == "completed"
     assert daemon.stop() == 0
     (lost,) = daemon.named("history-lost")
@@ -305,13 +318,13 @@ def test_a_daemon_stopped_while_the_disk_is_full_says_what_it_could_not_keep(
     assert lost["records"] == len(lines)
     assert {json.loads(line)["op"] for line in lines} >= {"started", "ended"}
 
-    filler.unlink()
+    full_disk.filler.unlink()
     with journal.open("a", encoding="utf-8") as file:
         file.writelines(line + "\n" for line in lines)
-    again = launch(config, faketime="2026-11-30 12:00:00", **state)
+    again = launch(full_disk.config, faketime="2026-11-30 12:00:00", **full_disk.state)
     again.wait_for("next")
     assert again.stop() == 0
-    (entry,) = as_json(run_reminder, config, "history", **state)
+    (entry,) = full_disk.reminder("history")
     assert (entry["outcome"], entry["seconds_done"]) == ("completed", 12)
 
 

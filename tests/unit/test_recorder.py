@@ -161,16 +161,25 @@ def test_stopping_journals_what_could_not_be_written_at_once(tmp_path: Path) -> 
     assert [op["op"] for op in Journal(History(path).journal_path).read()] == ["started", "ended"]
 
 
-def test_a_full_disk_keeps_the_writes_in_memory_until_there_is_room(tmp_path: Path) -> None:
-    path = tmp_path / "history.sqlite3"
+@contextmanager
+def nowhere_to_write(path: Path) -> Iterator[tuple[WriteQueue, Recorded, Journal]]:
+    """A session's writes tried for longer than ``JOURNAL_AFTER`` while
+    neither the history (locked) nor its journal (a folder in its place, as
+    a full disk refuses it) takes them; the lock held until the block ends."""
     queue, seen = make_queue(path)
     journal = Journal(History(path).journal_path)
-    journal.path.mkdir()  # the journal cannot be written either
+    journal.path.mkdir()
     with locked(path):
         for op in session_ops("a", T0):
             queue.submit(op)
         queue.attempt(0.0)
         queue.attempt(JOURNAL_AFTER + 1)
+        yield queue, seen, journal
+
+
+def test_a_full_disk_keeps_the_writes_in_memory_until_there_is_room(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    with nowhere_to_write(path) as (queue, seen, journal):
         assert seen.journalled == []
         assert queue.waiting == 2
         assert queue.error is not None
@@ -182,15 +191,7 @@ def test_a_full_disk_keeps_the_writes_in_memory_until_there_is_room(tmp_path: Pa
 def test_stopping_with_neither_the_history_nor_the_journal_hands_the_writes_over(
     tmp_path: Path,
 ) -> None:
-    path = tmp_path / "history.sqlite3"
-    queue, seen = make_queue(path)
-    journal = Journal(History(path).journal_path)
-    journal.path.mkdir()  # the journal cannot be written either
-    with locked(path):
-        for op in session_ops("a", T0):
-            queue.submit(op)
-        queue.attempt(0.0)
-        queue.attempt(JOURNAL_AFTER + 1)
+    with nowhere_to_write(tmp_path / "history.sqlite3") as (queue, seen, journal):
         assert seen.lost == []  # while running they wait in memory
         queue.attempt(JOURNAL_AFTER + 2, final=True)
     ((lost, why),) = seen.lost
