@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import stat
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Mapping
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from reminder.errors import ConfigError, ReminderError
+from reminder.schema.tomlfile import odd_kind
 
 if TYPE_CHECKING:
     from reminder.autostart.common import Runner
@@ -429,7 +431,19 @@ def check_history(ctx: Context) -> Iterable[Check]:
         )
         return
     if path.exists():
-        size = path.stat().st_size
+        info = path.stat()
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else odd_kind(info.st_mode)
+        if kind is not None:
+            details["kind"] = kind
+            yield Check(
+                "history",
+                "warn",
+                f"{path} is {kind}, not a regular file: sessions run, but none is recorded",
+                "Move it away; reminder makes a new history there.",
+                details,
+            )
+            return
+        size = info.st_size
         details["bytes"] = size
         writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
         details["writable"] = writable

@@ -171,14 +171,27 @@ class History:
         database's mode."""
         import contextlib
         import os
+        import stat
 
         from reminder.files import CLOEXEC, NOFOLLOW
+        from reminder.schema.tomlfile import odd_kind
 
         folder = self.path.parent
         if not folder.exists():
             folder.parent.mkdir(parents=True, exist_ok=True)
             folder.mkdir(mode=0o700, exist_ok=True)
-        if not self.path.exists() and not self.path.is_symlink():
+        try:
+            mode: int | None = self.path.stat().st_mode
+        except FileNotFoundError:
+            mode = None
+        kind = None if mode is None else "a folder" if stat.S_ISDIR(mode) else odd_kind(mode)
+        if kind is not None:
+            # SQLite would only say "disk I/O error" or "unable to open".
+            raise HistoryError(
+                f"Cannot use the history file {self.path}: it is {kind}, not a regular file. "
+                "Move it away and reminder makes a new history there."
+            )
+        if mode is None and not self.path.is_symlink():
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | CLOEXEC
             # FileExistsError: made meanwhile by another process of ours.
             with contextlib.suppress(FileExistsError):

@@ -39,6 +39,15 @@ _KINDS = (
     (stat.S_ISSOCK, "a socket"),
 )
 
+
+def odd_kind(mode: int) -> str | None:
+    """What a file that is neither a regular file nor a folder is, in a
+    person's words ("a named pipe (FIFO)"); None for those two."""
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return next((kind for test, kind in _KINDS if test(mode)), "not a regular file")
+
+
 KeyPath = tuple[str | int, ...]
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -127,11 +136,9 @@ def _read_bytes(path: Path) -> bytes:
     def refuse_odd(mode: int) -> None:
         if stat.S_ISDIR(mode):
             raise IsADirectoryError
-        for test, kind in _KINDS:
-            if test(mode):
-                raise _NotRegular(kind)
-        if not stat.S_ISREG(mode):
-            raise _NotRegular("not a regular file")
+        kind = odd_kind(mode)
+        if kind is not None:
+            raise _NotRegular(kind)
 
     refuse_odd(path.stat().st_mode)  # before opening: opening some devices acts
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)

@@ -227,6 +227,21 @@ def test_a_broken_config_fails_and_points_to_validate(
     assert shown["time zone"].startswith("–")
 
 
+def test_a_named_pipe_where_the_history_goes_is_a_warning_that_says_what_to_do(
+    config: Path, run_reminder: RunReminder, no_system_bus: dict[str, str]
+) -> None:
+    paths = json.loads(run_reminder("paths", "--json", "--config", str(config)).stdout)
+    history = Path(paths["history"])
+    history.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.mkfifo(history, 0o600)
+    result = run_reminder("doctor", "--no-test", "--config", str(config), env=no_system_bus)
+    shown = lines_of(result.stdout)
+    assert shown["history"].startswith("!"), result.stdout
+    assert "named pipe (FIFO), not a regular file" in shown["history"]
+    assert "none is recorded" in shown["history"]
+    assert "Move it away" in result.stdout
+
+
 def test_a_daemon_in_another_time_zone_fails_the_time_zone_check(
     tmp_path: Path, launch: Launch, run_reminder: RunReminder, no_system_bus: dict[str, str]
 ) -> None:

@@ -122,7 +122,8 @@ def test_a_fifo_where_the_history_goes_loses_no_session(
     history.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.mkfifo(history, 0o600)
     daemon = launch(config, faketime=TWO_SECONDS_BEFORE)
-    daemon.wait_for("history-error", timeout=10)
+    said = daemon.wait_for("history-error", timeout=10)["message"]
+    assert f"{history}: it is a named pipe (FIFO), not a regular file" in said
     assert daemon.wait_for("session-end", timeout=30)["outcome"] == "completed"
     status = run_reminder("status", "--json", "--config", str(config), timeout=QUICK)
     assert json.loads(status.stdout)["history_error"], status.stdout
