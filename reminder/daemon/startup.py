@@ -48,7 +48,7 @@ def _welcome(daemon: Daemon) -> None:
     daemon.show("welcome", messages.welcome_message(daemon.config.is_default))
     try:
         marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.touch()
+        marker.touch(mode=0o600)  # private, as everything in the state folder
     except OSError as error:
         daemon.log("state-error", f"Could not write {marker}: {error.strerror}", path=str(marker))
 

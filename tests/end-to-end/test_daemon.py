@@ -128,6 +128,25 @@ def test_first_run_says_once_that_it_is_not_medical_advice(
     assert "clinician" in welcome[0].body
 
 
+def test_everything_a_first_day_leaves_in_the_state_folder_is_private(
+    mock_server: MockServer,
+    config_file: Path,
+    launch: Launch,
+    run_reminder: Callable[..., subprocess.CompletedProcess[str]],
+) -> None:
+    """Check-in notes are health data, and the rest says when someone
+    exercises: nothing in the state folder may be readable by others,
+    whatever the umask (the test's is 022)."""
+    daemon = launch(config_file, faketime=TWO_SECONDS_BEFORE)
+    assert daemon.wait_for("session-end", timeout=30)["outcome"] == "completed"
+    assert daemon.stop() == 0
+    paths = json.loads(run_reminder("paths", "--json", "--config", str(config_file)).stdout)
+    state = Path(paths["history"]).parent
+    modes = {p.name: oct(p.stat().st_mode & 0o777) for p in [state, *state.iterdir()]}
+    assert {"welcomed", "history.sqlite3"} <= modes.keys()
+    assert {name: mode for name, mode in modes.items() if int(mode, 8) & 0o077} == {}
+
+
 def test_ask_offers_start_snooze_skip_and_start_begins_the_session(
     mock_server: MockServer, config_file: Path, launch: Launch
 ) -> None:
