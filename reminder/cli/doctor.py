@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import stat
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Mapping
@@ -432,7 +431,7 @@ def check_history(ctx: Context) -> Iterable[Check]:
         return
     if path.exists():
         info = path.stat()
-        kind = "a folder" if stat.S_ISDIR(info.st_mode) else odd_kind(info.st_mode)
+        kind = odd_kind(info.st_mode)
         if kind is not None:
             details["kind"] = kind
             yield Check(

@@ -171,7 +171,6 @@ class History:
         database's mode."""
         import contextlib
         import os
-        import stat
 
         from reminder.files import CLOEXEC, NOFOLLOW
         from reminder.schema.tomlfile import odd_kind
@@ -184,7 +183,7 @@ class History:
             mode: int | None = self.path.stat().st_mode
         except FileNotFoundError:
             mode = None
-        kind = None if mode is None else "a folder" if stat.S_ISDIR(mode) else odd_kind(mode)
+        kind = None if mode is None else odd_kind(mode)
         if kind is not None:
             # SQLite would only say "disk I/O error" or "unable to open".
             raise HistoryError(

@@ -33,6 +33,7 @@ MAX_DEPTH = 100
 the parser recurse until Python gives up)."""
 
 _KINDS = (
+    (stat.S_ISDIR, "a folder"),
     (stat.S_ISFIFO, "a named pipe (FIFO)"),
     (stat.S_ISCHR, "a device"),
     (stat.S_ISBLK, "a device"),
@@ -41,9 +42,9 @@ _KINDS = (
 
 
 def odd_kind(mode: int) -> str | None:
-    """What a file that is neither a regular file nor a folder is, in a
-    person's words ("a named pipe (FIFO)"); None for those two."""
-    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+    """What a file that is not a regular file is, in a person's words
+    ("a folder", "a named pipe (FIFO)"); None for a regular file."""
+    if stat.S_ISREG(mode):
         return None
     return next((kind for test, kind in _KINDS if test(mode)), "not a regular file")
 

@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,21 @@ def test_the_daemon_keeps_when_it_last_ran_with_each_write(tmp_path: Path) -> No
         "first_start": T0,
         "last_seen": T0 + dt.timedelta(hours=2),
     }
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"),
+    [(os.mkfifo, "a named pipe (FIFO)"), (os.mkdir, "a folder")],
+    ids=["fifo", "folder"],
+)
+def test_something_other_than_a_file_in_the_historys_place_is_named(
+    tmp_path: Path, make: Callable[[Path], None], kind: str
+) -> None:
+    path = tmp_path / "history.sqlite3"
+    make(path)
+    with pytest.raises(HistoryError) as refused:
+        History(path).entries()
+    assert str(refused.value) == (
+        f"Cannot use the history file {path}: it is {kind}, not a regular file. "
+        "Move it away and reminder makes a new history there."
+    )
