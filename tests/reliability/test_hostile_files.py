@@ -129,6 +129,12 @@ def test_a_fifo_where_the_history_goes_loses_no_session(
     assert json.loads(status.stdout)["history_error"], status.stdout
     assert daemon.stop() == 0
     assert stat.S_ISFIFO(history.lstat().st_mode)  # never replaced behind the person's back
+    shown = run_reminder("history", "--config", str(config), timeout=QUICK)
+    assert shown.returncode == 1
+    assert shown.stderr == (
+        f"Cannot use the history file {history}: it is a named pipe (FIFO), not a regular "
+        "file. Move it away and reminder makes a new history there.\n"
+    )
 
     history.unlink()
     again = launch(config, faketime="2026-11-30 12:00:00")
